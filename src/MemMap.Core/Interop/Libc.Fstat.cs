@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace MemMap.Interop;
+
+internal static partial class Libc
+{
+    /// <summary>The two fields of struct stat that MemMap needs.</summary>
+    internal readonly record struct FileStatus(long Size, bool IsRegularFile);
+
+    private const int S_IFMT = 0xF000;
+    private const int S_IFREG = 0x8000;
+
+    // NOTE: struct stat differs between architectures: st_mode sits at byte 24 on x86_64 and at
+    // byte 16 on aarch64 (asm-generic); st_size is at byte 48 on both. Both structs fit in 256 bytes.
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    private static unsafe partial int Fstat(int fd, byte* statBuffer);
+
+    internal static unsafe int Fstat(int fd, out FileStatus status)
+    {
+        byte* buffer = stackalloc byte[256];
+        int result = Fstat(fd, buffer);
+        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
+        int mode = *(int*)(buffer + modeOffset);
+        status = new FileStatus(Size: *(long*)(buffer + 48), IsRegularFile: (mode & S_IFMT) == S_IFREG);
+        return result;
+    }
+}

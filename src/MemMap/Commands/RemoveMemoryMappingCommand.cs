@@ -1,0 +1,54 @@
+using System.Management.Automation;
+
+namespace MemMap.Commands;
+
+/// <summary>Remove-MemoryMapping: unmaps (munmap) and closes the file.</summary>
+[Cmdlet(VerbsCommon.Remove, "MemoryMapping", DefaultParameterSetName = MappingSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(MemoryMapping))]
+public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
+{
+    private const string MappingSet = "Mapping";
+    private const string IdSet = "Id";
+
+    #region Parameters
+
+    /// <summary>The mappings to remove.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = MappingSet)]
+    public MemoryMapping[] Mapping { get; set; } = [];
+
+    /// <summary>The ids of the mappings to remove.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MappingIdCompleter))]
+    public int[] Id { get; set; } = [];
+
+    /// <summary>Pass each removed mapping on (IsOpen is then false).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        IEnumerable<MemoryMapping?> targets = ParameterSetName == IdSet ? Id.Select(MappingRegistry.Find) : Mapping;
+        foreach ((MemoryMapping? mapping, int index) in targets.Select((mapping, index) => (mapping, index)))
+        {
+            if (mapping is null)
+            {
+                WriteError(MappingErrors.Create($"No live mapping has id {Id[index]}. Get-MemoryMapping lists the live ones.", "MappingNotFound", ErrorCategory.ObjectNotFound, Id[index]));
+            }
+            else if (!mapping.IsOpen)
+            {
+                WriteError(MappingErrors.ToErrorRecord(new MappingClosedException(mapping.Id, mapping.Path ?? mapping.Kind.ToString()), mapping));
+            }
+            else if (ShouldProcess(Describe(mapping), "Unmap"))
+            {
+                mapping.Dispose();
+                if (PassThru)
+                {
+                    WriteObject(mapping);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+
+namespace MemMap.Commands;
+
+/// <summary>Set-MappingProtection: changes the protection of a mapping or a run of its pages (mprotect).</summary>
+[Cmdlet(VerbsCommon.Set, "MappingProtection", SupportsShouldProcess = true)]
+[OutputType(typeof(MemoryMapping))]
+public sealed class SetMappingProtectionCommand : MemMapCmdlet
+{
+    #region Parameters
+
+    /// <summary>The mapping to change.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public MemoryMapping Mapping { get; set; } = null!;
+
+    /// <summary>The new protection: None, Read, Write, Execute or a combination.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    public MemoryProtection Protection { get; set; }
+
+    /// <summary>Start of the run of pages: a multiple of the page size.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long Offset { get; set; }
+
+    /// <summary>Bytes in the run, rounded up to whole pages; by default to the end of the mapping.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Length { get; set; }
+
+    /// <summary>Pass the mapping on down the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        long? length = MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null;
+        if (ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
+            && TryCore(() => Mapping.Protect(Protection, Offset, length), Mapping)
+            && PassThru)
+        {
+            WriteObject(Mapping);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Management.Automation;
+
+namespace MemMap.Commands;
+
+/// <summary>
+/// The base of MemMap's cmdlets: runs one core call and turns a MemMap error into one
+/// non-terminating <see cref="ErrorRecord"/>, so the rest of the pipeline goes on.
+/// </summary>
+public abstract class MemMapCmdlet : PSCmdlet
+{
+    /// <summary>Runs <paramref name="coreCall"/>; on a MemMap or argument error writes it against <paramref name="target"/> and returns false.</summary>
+    protected bool TryCore(Action coreCall, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(coreCall);
+        try
+        {
+            coreCall();
+            return true;
+        }
+        catch (Exception error) when (error is MemoryMappingException or ArgumentException)
+        {
+            WriteError(MappingErrors.ToErrorRecord(error, target));
+            return false;
+        }
+    }
+
+    /// <summary>Runs <paramref name="coreCall"/> and returns its result, or null after writing its error.</summary>
+    protected T? TryCore<T>(Func<T> coreCall, object? target) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(coreCall);
+        T? result = null;
+        TryCore(() => result = coreCall(), target);
+        return result;
+    }
+
+    /// <summary>How a mapping is named in confirmation prompts and -WhatIf lines.</summary>
+    protected static string Describe(MemoryMapping mapping)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        return $"mapping {mapping.Id} ({mapping.Path ?? mapping.Kind.ToString()}, {mapping.Length} bytes at 0x{mapping.Address:x})";
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace MemMap.Tests.Helpers;
+
+/// <summary>Runs real second processes: the MemMap.TestChild program, or any command.</summary>
+public static class ChildProcess
+{
+    private static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
+
+    /// <summary>Starts MemMap.TestChild with <paramref name="arguments"/>, optionally as another user through setpriv.</summary>
+    public static Process StartChild(IEnumerable<string> arguments, string? asUser = null)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        if (asUser is not null)
+        {
+            start.FileName = "setpriv";
+            foreach (string argument in new[] { $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", "--" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+            start.ArgumentList.Add(DotnetHost);
+        }
+        else
+        {
+            start.FileName = DotnetHost;
+        }
+        start.ArgumentList.Add(ChildAssembly);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs MemMap.TestChild to the end and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) RunChild(params string[] arguments) => Wait(StartChild(arguments));
+
+    /// <summary>Runs MemMap.TestChild as user <paramref name="user"/> (needs root) and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) RunChildAs(string user, params string[] arguments) => Wait(StartChild(arguments, user));
+
+    /// <summary>Runs a command to the end and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return Wait(Process.Start(start)!);
+    }
+
+    private static (int, string) Wait(Process process)
+    {
+        using (process)
+        {
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                process.Kill();
+                throw new TimeoutException($"{process.StartInfo.FileName} did not finish in 60 s.");
+            }
+            return (process.ExitCode, output + error.Result);
+        }
+    }
+
+    private static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
+        ? host
+        : "dotnet";
+}

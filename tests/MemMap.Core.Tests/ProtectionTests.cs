@@ -1,0 +1,96 @@
+using System.Text;
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>mprotect changes what the kernel shows and what MemMap allows, with typed errors instead of signals.</summary>
+public sealed class ProtectionTests : IDisposable
+{
+    private readonly TempFiles files = new();
+    private static readonly int Page = Environment.SystemPageSize;
+
+    public void Dispose() => files.Dispose();
+
+    [Fact]
+    public void None_then_Read_then_ReadWrite_show_in_proc_self_maps_and_gate_reads_and_writes()
+    {
+        byte[] content = TempFiles.Pattern(2 * Page);
+        string path = files.Create(content);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+
+        mapping.Protect(MemoryProtection.None);
+        Assert.Equal("---s", MapsFile.PermissionsAt(mapping, 0));
+        Assert.Equal(MemoryProtection.None, mapping.Protection);
+        var readError = Assert.Throws<MappingAccessException>(() => mapping.Read(10, 5));
+        Assert.Equal(MappingAccessFault.Protection, readError.Fault);
+        Assert.Equal(10, readError.Offset);
+        Assert.Throws<MappingAccessException>(() => mapping.Write(10, "x"u8));
+
+        mapping.Protect(MemoryProtection.Read);
+        Assert.Equal("r--s", MapsFile.PermissionsAt(mapping, 0));
+        Assert.Equal(content.AsSpan(10, 5).ToArray(), mapping.Read(10, 5));
+        var writeError = Assert.Throws<MappingAccessException>(() => mapping.Write(10, "x"u8));
+        Assert.Equal(MemoryProtection.Write, writeError.Access);
+
+        mapping.Protect(MemoryProtection.ReadWrite);
+        Assert.Equal("rw-s", MapsFile.PermissionsAt(mapping, 0));
+        mapping.Write(10, "x"u8);
+        Assert.Equal((byte)'x', File.ReadAllBytes(path)[10]);
+    }
+
+    [Fact]
+    public void Protecting_a_run_of_pages_changes_only_those_pages()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Private = true });
+
+        mapping.Protect(MemoryProtection.Read, Page, Page + 1); // rounds up to two whole pages
+
+        Assert.Equal("rw-p", MapsFile.PermissionsAt(mapping, 0));
+        Assert.Equal("r--p", MapsFile.PermissionsAt(mapping, Page));
+        Assert.Equal("r--p", MapsFile.PermissionsAt(mapping, 2 * Page));
+        Assert.Equal("rw-p", MapsFile.PermissionsAt(mapping, 3 * Page));
+        Assert.Equal(
+            [new(0, Page, MemoryProtection.ReadWrite), new(Page, 2 * Page, MemoryProtection.Read), new(3 * Page, Page, MemoryProtection.ReadWrite)],
+            mapping.ProtectionRegions);
+        mapping.Write(Page - 2, "ok"u8);
+        var error = Assert.Throws<MappingAccessException>(() => mapping.Write(Page - 2, "bad"u8));
+        Assert.Equal(Page, error.Offset);
+        Assert.Equal("ok", Encoding.ASCII.GetString(mapping.Read(Page - 2, 2)));
+        Assert.Equal(MemoryProtection.ReadWrite, mapping.Protection);
+
+        mapping.Protect(MemoryProtection.ReadWrite, Page, 2 * Page);
+        Assert.Equal([new(0, 4 * Page, MemoryProtection.ReadWrite)], mapping.ProtectionRegions);
+    }
+
+    [Fact]
+    public void Protection_needs_a_page_aligned_offset()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page });
+
+        var error = Assert.Throws<ArgumentException>(() => mapping.Protect(MemoryProtection.Read, 100));
+        Assert.Contains("multiple of the page size", error.Message);
+        Assert.Equal("rw-s", MapsFile.PermissionsAt(mapping, 0));
+    }
+
+    [Fact]
+    public void An_unknown_protection_bit_is_refused()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+
+        Assert.Throws<ArgumentException>(() => mapping.Protect((MemoryProtection)0x10));
+        Assert.Throws<ArgumentException>(() => MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Protection = (MemoryProtection)0x10 }));
+    }
+
+    [Fact]
+    public void A_shared_mapping_created_read_only_cannot_be_made_writable_because_its_file_is_open_read_only()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Protect(MemoryProtection.ReadWrite));
+        Assert.Equal("mprotect", error.SystemCall);
+        Assert.Equal("EACCES", error.ErrnoName);
+        Assert.Equal("r--s", MapsFile.PermissionsAt(mapping, 0));
+        Assert.Equal(MemoryProtection.Read, mapping.Protection);
+    }
+}
