@@ -15,7 +15,11 @@ internal static class MappingErrors
             _ => ErrorCategory.InvalidOperation,
         }, target),
         MappingClosedException closed => new ErrorRecord(closed, "MappingRemoved", ErrorCategory.ResourceUnavailable, target),
-        ArgumentException argument => new ErrorRecord(argument, "InvalidArgument", ErrorCategory.InvalidArgument, target),
+        ArgumentException argument => new ErrorRecord(argument, "InvalidArgument", ErrorCategory.InvalidArgument, target)
+        {
+            // The user named no .NET parameter: show the rule without " (Parameter 'options')" and the actual value.
+            ErrorDetails = new ErrorDetails(argument.Message.Split(" (Parameter '")[0]),
+        },
         _ => new ErrorRecord(error, "MemMapError", ErrorCategory.NotSpecified, target),
     };
 

@@ -9,7 +9,7 @@ namespace MemMap.Commands;
 public abstract class MemMapCmdlet : PSCmdlet
 {
     /// <summary>Runs <paramref name="coreCall"/>; on a MemMap or argument error writes it against <paramref name="target"/> and returns false.</summary>
-    protected bool TryCore(Action coreCall, object? target)
+    protected bool TryCall(Action coreCall, object? target)
     {
         ArgumentNullException.ThrowIfNull(coreCall);
         try
@@ -25,11 +25,11 @@ public abstract class MemMapCmdlet : PSCmdlet
     }
 
     /// <summary>Runs <paramref name="coreCall"/> and returns its result, or null after writing its error.</summary>
-    protected T? TryCore<T>(Func<T> coreCall, object? target) where T : class
+    protected T? TryGet<T>(Func<T> coreCall, object? target) where T : class
     {
         ArgumentNullException.ThrowIfNull(coreCall);
         T? result = null;
-        TryCore(() => result = coreCall(), target);
+        TryCall(() => result = coreCall(), target);
         return result;
     }
 

@@ -42,7 +42,7 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
         int count = MyInvocation.BoundParameters.ContainsKey(nameof(Count))
             ? Count
             : (int)Math.Clamp(Mapping.Length - Offset, 0, Array.MaxLength);
-        byte[]? bytes = TryCore(() => Mapping.Read(Offset, count), Mapping);
+        byte[]? bytes = TryGet(() => Mapping.Read(Offset, count), Mapping);
         if (bytes is not null)
         {
             WriteObject(AsString ? Encoding.GetString(bytes) : bytes, enumerateCollection: false);

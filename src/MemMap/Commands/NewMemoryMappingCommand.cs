@@ -74,8 +74,8 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
             Locked = Locked,
         };
         MemoryMapping? mapping = ParameterSetName == AnonymousSet
-            ? TryCore(() => MemoryMapping.MapAnonymous(options), "anonymous memory")
-            : TryCore(() => MemoryMapping.MapFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options), Path);
+            ? TryGet(() => MemoryMapping.MapAnonymous(options), "anonymous memory")
+            : TryGet(() => MemoryMapping.MapFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options), Path);
         if (mapping is not null)
         {
             WriteObject(mapping);

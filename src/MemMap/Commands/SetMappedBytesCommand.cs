@@ -49,7 +49,7 @@ public sealed class SetMappedBytesCommand : MemMapCmdlet
     {
         byte[] bytes = ParameterSetName == StringSet ? Encoding.GetBytes(String) : Value;
         if (ShouldProcess(Describe(Mapping), $"Write {bytes.Length} bytes at offset {Offset}")
-            && TryCore(() => Mapping.Write(Offset, bytes), Mapping)
+            && TryCall(() => Mapping.Write(Offset, bytes), Mapping)
             && PassThru)
         {
             WriteObject(Mapping);

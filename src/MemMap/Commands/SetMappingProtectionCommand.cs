@@ -38,7 +38,7 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
     {
         long? length = MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null;
         if (ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
-            && TryCore(() => Mapping.Protect(Protection, Offset, length), Mapping)
+            && TryCall(() => Mapping.Protect(Protection, Offset, length), Mapping)
             && PassThru)
         {
             WriteObject(Mapping);

@@ -42,7 +42,7 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
     {
         long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
         SyncMode mode = Async ? SyncMode.Asynchronous : SyncMode.Synchronous;
-        if (TryCore(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
+        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
         {
             WriteObject(Mapping);
         }

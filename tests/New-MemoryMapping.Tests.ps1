@@ -1,0 +1,115 @@
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    Import-MemMapUnderTest
+    $script:Page = [Environment]::SystemPageSize
+}
+
+AfterAll {
+    Get-MemoryMapping | Remove-MemoryMapping
+}
+
+Describe 'New-MemoryMapping' {
+    BeforeEach {
+        $script:Path = Join-Path $TestDrive "data-$(New-Guid).bin"
+        $script:Content = New-PatternFile -Path $Path -Length (2 * $Page)
+    }
+
+    AfterEach {
+        Get-MemoryMapping | Remove-MemoryMapping
+    }
+
+    It 'maps the whole file, shared and read-write, by default' {
+        $m = New-MemoryMapping $Path
+        $m.Kind | Should -Be 'SharedFile'
+        $m.Length | Should -Be (2 * $Page)
+        $m.Protection | Should -Be 'ReadWrite'
+        $m.Path | Should -Be (Resolve-Path $Path).ProviderPath
+        $m.IsOpen | Should -BeTrue
+        Get-MapsPermission $m | Should -Be 'rw-s'
+    }
+
+    It 'takes files from Get-Item down the pipeline' {
+        $m = Get-Item $Path | New-MemoryMapping -Protection Read
+        $m.Path | Should -Be (Get-Item $Path).FullName
+        Get-MapsPermission $m | Should -Be 'r--s'
+    }
+
+    It 'resolves a relative path against the current location, not the process directory' {
+        Push-Location $TestDrive
+        try {
+            $m = New-MemoryMapping (Split-Path $Path -Leaf)
+            $m.Path | Should -Be $Path
+        }
+        finally { Pop-Location }
+    }
+
+    It 'maps from a page-aligned -Offset for -Length bytes' {
+        $m = New-MemoryMapping $Path -Offset $Page -Length 10
+        $m.Offset | Should -Be $Page
+        $m.Length | Should -Be 10
+        (Get-MappedByte $m -Count 10) | Should -Be $Content[$Page..($Page + 9)]
+    }
+
+    It 'creates and extends the file with -Create' {
+        $new = Join-Path $TestDrive 'created.bin'
+        New-MemoryMapping $new -Create -Length 5000 | Should -Not -BeNullOrEmpty
+        (Get-Item $new).Length | Should -Be 5000
+    }
+
+    It 'maps zero-filled anonymous memory, shared by default or private' {
+        $shared = New-MemoryMapping -Anonymous -Length 100
+        $private = New-MemoryMapping -Anonymous -Length 100 -Private
+        $shared.Kind | Should -Be 'SharedAnonymous'
+        $private.Kind | Should -Be 'PrivateAnonymous'
+        $shared.MappedLength | Should -Be $Page
+        (Get-MappedByte $private) | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
+        Get-MapsPermission $private | Should -Be 'rw-p'
+    }
+
+    It 'shows in the default table view with a hex address and a human length' {
+        $m = New-MemoryMapping $Path
+        $table = $m | Format-Table | Out-String -Width 200
+        $table | Should -Match ('0x{0:x}' -f $m.Address.ToInt64())
+        $table | Should -Match '8 KiB|16 KiB|128 KiB'
+    }
+
+    Context 'refuses bad requests with a clear error, leaving the file alone' {
+        It 'refuses an offset that is not a multiple of the page size' {
+            { New-MemoryMapping $Path -Offset 100 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.NewMemoryMappingCommand' -ExpectedMessage '*not a multiple of the page size*'
+        }
+
+        It 'refuses an offset past the end of the file' {
+            { New-MemoryMapping $Path -Offset (4 * $Page) -ErrorAction Stop } | Should -Throw -ExpectedMessage '*past the end*'
+        }
+
+        It 'refuses an empty file without -Length' {
+            $empty = Join-Path $TestDrive 'empty.bin'
+            New-Item $empty -ItemType File | Out-Null
+            { New-MemoryMapping $empty -ErrorAction Stop } | Should -Throw -ExpectedMessage '*empty file*'
+        }
+
+        It 'refuses a length past the end of the file without -Create' {
+            { New-MemoryMapping $Path -Length (3 * $Page) -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Create to extend*'
+            (Get-Item $Path).Length | Should -Be (2 * $Page)
+        }
+
+        It 'refuses negative numbers at parameter binding' {
+            { New-MemoryMapping $Path -Offset -4096 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,MemMap.Commands.NewMemoryMappingCommand'
+            { New-MemoryMapping -Anonymous -Length 0 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,MemMap.Commands.NewMemoryMappingCommand'
+        }
+
+        It 'reports a missing file as ObjectNotFound with the errno' {
+            $missing = Join-Path $TestDrive 'missing.bin'
+            New-MemoryMapping $missing -ErrorAction SilentlyContinue -ErrorVariable failure | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -Be 'open.ENOENT,MemMap.Commands.NewMemoryMappingCommand'
+            $failure[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $failure[0].TargetObject | Should -Be $missing
+        }
+
+        It 'goes on with the next piped path after one fails' {
+            $mappings = $Path, (Join-Path $TestDrive 'missing.bin'), $Path | New-MemoryMapping -ErrorAction SilentlyContinue
+            $mappings.Count | Should -Be 2
+        }
+    }
+}

@@ -1,0 +1,80 @@
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    Import-MemMapUnderTest
+    $script:Page = [Environment]::SystemPageSize
+}
+
+Describe 'Remove-MemoryMapping and Get-MemoryMapping' {
+    BeforeEach {
+        Get-MemoryMapping | Remove-MemoryMapping
+        $script:Path = Join-Path $TestDrive "data-$(New-Guid).bin"
+        $script:Content = New-PatternFile -Path $Path -Length (4 * $Page)
+    }
+
+    It 'lists live mappings, by id and by path with wildcards' {
+        $a = New-MemoryMapping $Path
+        $b = New-MemoryMapping -Anonymous -Length 10
+        (Get-MemoryMapping).Id | Should -Be $a.Id, $b.Id
+        Get-MemoryMapping -Id $b.Id | Should -Be $b
+        Get-MemoryMapping -Path (Join-Path $TestDrive 'data-*') | Should -Be $a
+        Get-MemoryMapping -Id 999999 -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'MappingNotFound,MemMap.Commands.GetMemoryMappingCommand'
+    }
+
+    It 'unmaps: the range leaves /proc/self/maps and the mapping reports IsOpen false' {
+        $m = New-MemoryMapping $Path
+        $m | Remove-MemoryMapping
+        $m.IsOpen | Should -BeFalse
+        Get-Content "/proc/$PID/maps" | Where-Object { $_.EndsWith($Path) } | Should -BeNullOrEmpty
+        Get-MemoryMapping | Should -BeNullOrEmpty
+    }
+
+    It 'removes by -Id and passes removed mappings on with -PassThru' {
+        $m = New-MemoryMapping $Path
+        $removed = Remove-MemoryMapping -Id $m.Id -PassThru
+        $removed | Should -Be $m
+        $removed.IsOpen | Should -BeFalse
+    }
+
+    It 'keeps the mapping under -WhatIf' {
+        $m = New-MemoryMapping $Path
+        Remove-MemoryMapping $m -WhatIf
+        $m.IsOpen | Should -BeTrue
+        Get-MapsPermission $m | Should -Be 'rw-s'
+    }
+
+    It 'gives every later use a MappingRemoved error' {
+        $m = New-MemoryMapping $Path
+        Remove-MemoryMapping $m
+        { Get-MappedByte $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
+        { Set-MappedBytes $m -Value 1 -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SetMappedBytesCommand'
+        { Sync-MemoryMapping $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SyncMemoryMappingCommand'
+        { Set-MappingProtection $m Read -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SetMappingProtectionCommand'
+        { Remove-MemoryMapping $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.RemoveMemoryMappingCommand'
+    }
+
+    It 'survives parallel readers while another runspace removes the mapping' {
+        $m = New-MemoryMapping $Path -Protection Read
+        $manifest = (Get-Module MemMap).Path
+        $results = 1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
+            Import-Module $using:manifest
+            $mapping = $using:m
+            if ($_ -eq 3) {
+                Start-Sleep -Milliseconds 20
+                Remove-MemoryMapping $mapping
+                return 'removed'
+            }
+            $good = 0
+            while ($true) {
+                $bytes = Get-MappedByte $mapping -ErrorAction SilentlyContinue -ErrorVariable failure
+                if ($failure) { return $failure[0].FullyQualifiedErrorId }
+                if ($bytes.Count -ne $using:Content.Count) { return 'short read' }
+                $good++
+            }
+        }
+        $results | Sort-Object | Should -Be @(
+            'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
+            'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
+            'removed')
+    }
+}

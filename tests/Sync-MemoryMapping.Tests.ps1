@@ -1,0 +1,57 @@
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    Import-MemMapUnderTest
+    $script:Page = [Environment]::SystemPageSize
+}
+
+Describe 'Sync-MemoryMapping' {
+    BeforeEach {
+        $script:Path = Join-Path $TestDrive "data-$(New-Guid).bin"
+        $script:Content = New-PatternFile -Path $Path -Length (2 * $Page)
+    }
+
+    AfterEach {
+        Get-MemoryMapping | Remove-MemoryMapping
+    }
+
+    It 'leaves data a child wrote and synced in the file after the child is killed with SIGKILL' {
+        $marker = Join-Path $TestDrive 'synced'
+        $child = [scriptblock]::Create(@"
+Import-Module '$((Resolve-Path "$PSScriptRoot/../out/MemMap/MemMap.psd1").ProviderPath)'
+`$m = New-MemoryMapping '$Path'
+Set-MappedBytes `$m -Offset $($Page + 3) -String 'durable'
+Sync-MemoryMapping `$m
+Set-Content '$marker' 'synced'
+Start-Sleep -Seconds 600
+"@)
+        $process = Start-Process (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-EncodedCommand', ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))) -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $marker) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Test-Path $marker | Should -BeTrue
+        }
+        finally {
+            $process | Stop-Process -Force  # SIGKILL on Linux
+            $process.WaitForExit()
+        }
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), $Page + 3, 7) | Should -Be 'durable'
+    }
+
+    It 'accepts any range and widens it to pages, synchronously or not' {
+        $m = New-MemoryMapping $Path
+        Set-MappedBytes $m -Offset ($Page + 100) -String 'range'
+        Sync-MemoryMapping $m -Offset ($Page + 99) -Count 10
+        Sync-MemoryMapping $m -Offset 5 -Count 1 -Async -Invalidate
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), $Page + 100, 5) | Should -Be 'range'
+    }
+
+    It 'passes the mapping on with -PassThru' {
+        $m = New-MemoryMapping $Path
+        Sync-MemoryMapping $m -PassThru | Should -Be $m
+    }
+
+    It 'refuses a range outside the mapping' {
+        $m = New-MemoryMapping $Path
+        { Sync-MemoryMapping $m -Offset (3 * $Page) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SyncMemoryMappingCommand'
+    }
+}
