@@ -71,6 +71,10 @@ public sealed class MemoryMapping : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new MappingOptions();
         ValidateOffsetAndProtection(options);
+        if (options.Create && options.Length is null)
+        {
+            throw new ArgumentException("Create needs a Length: the file is created or extended to Offset + Length bytes.", nameof(options));
+        }
         string fullPath = System.IO.Path.GetFullPath(path);
         bool shared = !options.Private;
         bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
@@ -138,6 +142,10 @@ public sealed class MemoryMapping : IDisposable
     public byte[] Read(long offset, int count)
     {
         CheckRange(offset, count);
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"An array holds at most {Array.MaxLength} bytes: read mapping {Id} in parts of at most that many bytes.");
+        }
         byte[] buffer = GC.AllocateUninitializedArray<byte>(count);
         Read(offset, buffer);
         return buffer;
@@ -211,7 +219,7 @@ public sealed class MemoryMapping : IDisposable
             {
                 if (Libc.Mprotect(address + (nint)start, (nuint)span, protection) != 0)
                 {
-                    throw Errno.Last("mprotect", Describe(), errno => errno == Errno.EACCES
+                    throw Errno.Last("mprotect", Describe(), errno => errno == Errno.EACCES && Kind == MappingKind.SharedFile && protection.HasFlag(MemoryProtection.Write)
                         ? "The file was opened read-only because the mapping was created without Write; map it with Write (or as private) to make it writable."
                         : null);
                 }

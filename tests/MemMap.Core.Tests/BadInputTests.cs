@@ -51,6 +51,26 @@ public sealed class BadInputTests : IDisposable
         Assert.Throws<ArgumentException>(() => MemoryMapping.MapFile(path, new MappingOptions { Create = true }));
     }
 
+    [Fact]
+    public void Create_without_a_length_is_refused_before_any_file_is_made()
+    {
+        string path = files.NewPath();
+
+        var error = Assert.Throws<ArgumentException>(() => MemoryMapping.MapFile(path, new MappingOptions { Create = true }));
+        Assert.Contains("Create needs a Length", error.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void A_read_larger_than_an_array_can_hold_is_refused_before_allocating()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3L << 30, NoReserve = true, Private = true });
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Read(0, int.MaxValue));
+        Assert.Contains("in parts", error.Message);
+        Assert.Equal(new byte[16], mapping.Read((3L << 30) - 16, 16));
+    }
+
     [Theory]
     [InlineData(-4096L, null)]
     [InlineData(0L, 0L)]

@@ -13,7 +13,6 @@ internal static partial class Libc
         Anonymous = 0x20,
         NoReserve = 0x4000,
         Populate = 0x8000,
-        HugeTlb = 0x40000,
     }
 
     /// <summary>What mmap returns on failure (NOTE: not null).</summary>

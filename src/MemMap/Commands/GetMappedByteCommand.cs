@@ -21,7 +21,7 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
 
     /// <summary>How many bytes to read; by default up to the mapping's Length.</summary>
     [Parameter(Position = 2)]
-    [ValidateRange(0, int.MaxValue)]
+    [ValidateRange(0, 0x7FFFFFC7)] // Array.MaxLength
     public int Count { get; set; }
 
     /// <summary>Decode the bytes as text instead of returning them.</summary>
@@ -41,7 +41,7 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
     {
         int count = MyInvocation.BoundParameters.ContainsKey(nameof(Count))
             ? Count
-            : (int)Math.Clamp(Mapping.Length - Offset, 0, Array.MaxLength);
+            : (int)Math.Clamp(Mapping.Length - Offset, 0, int.MaxValue); // over Array.MaxLength: the core explains
         byte[]? bytes = TryGet(() => Mapping.Read(Offset, count), Mapping);
         if (bytes is not null)
         {

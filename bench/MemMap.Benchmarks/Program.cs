@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(MemMap.Benchmarks.CopyBenchmarks).Assembly).Run(args);

@@ -1,0 +1,206 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace MemMap.Tests;
+
+/// <summary>
+/// What PowerShell itself would reject, or users would trip on, checked on the built module folder
+/// out/MemMap by reading its assemblies as metadata (pwsh is not needed to run this).
+/// </summary>
+public sealed partial class ModuleContractTests : IDisposable
+{
+    private const string CmdletAttribute = "System.Management.Automation.CmdletAttribute";
+    private const string ParameterAttribute = "System.Management.Automation.ParameterAttribute";
+    private const string OutputTypeAttribute = "System.Management.Automation.OutputTypeAttribute";
+    private const string AllSets = "__AllParameterSets";
+
+    private static readonly string ModuleDirectory = Metadata("ModuleDirectory");
+    private static readonly string RepositoryRoot = Metadata("RepositoryRoot");
+    private readonly MetadataLoadContext context;
+    private readonly Type[] cmdlets;
+
+    public ModuleContractTests()
+    {
+        string[] assemblies = [
+            .. Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"),
+            .. Directory.GetFiles(ModuleDirectory, "*.dll"),
+            Metadata("PowerShellReferenceAssembly")];
+        context = new MetadataLoadContext(new PathAssemblyResolver(assemblies));
+        cmdlets = context.LoadFromAssemblyPath(Path.Combine(ModuleDirectory, "MemMap.dll")).GetTypes()
+            .Where(type => Attribute(type, CmdletAttribute) is not null).ToArray();
+    }
+
+    public void Dispose() => context.Dispose();
+
+    public static TheoryData<string> CmdletNames() => [.. ExportedCmdlets()];
+
+    [Fact]
+    public void The_module_folder_holds_what_Import_Module_needs_and_no_PowerShell_assembly()
+    {
+        string[] files = Directory.GetFiles(ModuleDirectory, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(ModuleDirectory, file)).ToArray();
+
+        Assert.Subset(files.ToHashSet(), new HashSet<string> { "MemMap.psd1", "MemMap.dll", "MemMap.Core.dll", "MemMap.Format.ps1xml", "en-US/MemMap.dll-Help.xml", "en-US/about_MemMap.help.txt" });
+        Assert.DoesNotContain(files, file => file.StartsWith("System.Management.Automation", StringComparison.Ordinal));
+        Assert.Equal("MemMap.dll", ManifestValue("RootModule"));
+        Assert.Equal("MemMap.Format.ps1xml", ManifestList("FormatsToProcess").Single());
+    }
+
+    [Fact]
+    public void The_manifest_exports_exactly_the_cmdlet_classes()
+    {
+        Assert.Equal(cmdlets.Select(NameOf).Order(), ExportedCmdlets().Order());
+        Assert.Empty(ManifestList("FunctionsToExport"));
+        Assert.Empty(ManifestList("AliasesToExport"));
+    }
+
+    [Fact]
+    public void Every_verb_is_approved()
+    {
+        // The approved verbs are the constants of the Verbs* classes in PowerShell's own assembly.
+        Assembly automation = context.LoadFromAssemblyName("System.Management.Automation");
+        HashSet<string> approved = automation.GetTypes()
+            .Where(type => type.Namespace == "System.Management.Automation" && type.Name.StartsWith("Verbs", StringComparison.Ordinal))
+            .SelectMany(type => type.GetFields()).Where(field => field.IsLiteral)
+            .Select(field => (string)field.GetRawConstantValue()!).ToHashSet();
+        Assert.Contains("Get", approved);
+
+        Assert.All(cmdlets, cmdlet => Assert.Contains(NameOf(cmdlet).Split('-')[0], approved));
+    }
+
+    [Fact]
+    public void Every_cmdlet_declares_its_output_type_and_the_format_file_has_a_view_for_it()
+    {
+        XDocument format = XDocument.Load(Path.Combine(ModuleDirectory, "MemMap.Format.ps1xml"));
+        HashSet<string> viewed = format.Descendants("TypeName").Select(name => name.Value).ToHashSet();
+
+        Assert.All(cmdlets, cmdlet =>
+        {
+            string[] outputs = OutputTypes(cmdlet).ToArray();
+            Assert.True(outputs.Length > 0, $"{NameOf(cmdlet)} has no [OutputType].");
+            Assert.All(outputs.Where(type => type.StartsWith("MemMap.", StringComparison.Ordinal)), type => Assert.Contains(type, viewed));
+        });
+        Assert.Contains("MemMap.MemoryMapping", viewed);
+    }
+
+    [Fact]
+    public void A_cmdlet_with_several_parameter_sets_names_an_existing_default()
+    {
+        Assert.All(cmdlets, cmdlet =>
+        {
+            string[] sets = ParameterSets(cmdlet);
+            if (sets.Length > 1)
+            {
+                string? defaultSet = Named(Attribute(cmdlet, CmdletAttribute)!, "DefaultParameterSetName") as string;
+                Assert.True(defaultSet is not null && sets.Contains(defaultSet), $"{NameOf(cmdlet)}: default set '{defaultSet}' is not one of {string.Join(", ", sets)}.");
+            }
+        });
+    }
+
+    [Fact]
+    public void Every_parameter_set_is_resolvable()
+    {
+        Assert.All(cmdlets, cmdlet =>
+        {
+            string[] sets = ParameterSets(cmdlet);
+            string defaultSet = Named(Attribute(cmdlet, CmdletAttribute)!, "DefaultParameterSetName") as string ?? AllSets;
+            foreach (string set in sets.DefaultIfEmpty(AllSets))
+            {
+                var members = Parameters(cmdlet).Where(p => p.Set == set || p.Set == AllSets).ToArray();
+                int[] positions = members.Where(p => p.Position >= 0).Select(p => p.Position).ToArray();
+                Assert.True(positions.Length == positions.Distinct().Count(), $"{NameOf(cmdlet)} set {set}: two parameters share a position.");
+                Assert.True(members.Count(p => p.ByValue) <= 1, $"{NameOf(cmdlet)} set {set}: more than one parameter takes pipeline input by value.");
+                if (set != defaultSet)
+                {
+                    // The binder picks a non-default set only from a mandatory parameter that is its own.
+                    var otherSets = Parameters(cmdlet).Where(p => p.Set != set).Select(p => p.Name).ToHashSet();
+                    Assert.True(members.Any(p => p.Mandatory && p.Set == set && !otherSets.Contains(p.Name)) || members.Any(p => p.Set == set && !otherSets.Contains(p.Name)),
+                        $"{NameOf(cmdlet)} set {set}: no parameter of its own tells the binder to choose it.");
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Every_cmdlet_that_works_on_a_mapping_takes_it_from_the_pipeline()
+    {
+        Assert.All(cmdlets.Where(cmdlet => Parameters(cmdlet).Any(p => p.Name == "Mapping")), cmdlet =>
+            Assert.Contains(Parameters(cmdlet), p => p.Name == "Mapping" && p.ByValue && p.Mandatory));
+    }
+
+    [Fact]
+    public void Cmdlets_that_destroy_or_change_data_support_WhatIf_and_Confirm()
+    {
+        Assert.All(cmdlets.Where(cmdlet => NameOf(cmdlet) is "Remove-MemoryMapping" or "Set-MappedBytes" or "Set-MappingProtection"), cmdlet =>
+            Assert.Equal(true, Named(Attribute(cmdlet, CmdletAttribute)!, "SupportsShouldProcess")));
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void Every_cmdlet_and_parameter_has_a_help_page_and_reaches_the_MAML(string cmdletName)
+    {
+        Type cmdlet = cmdlets.Single(type => NameOf(type) == cmdletName);
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot, "docs", cmdletName + ".md"));
+        XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+        XNamespace maml = "http://schemas.microsoft.com/maml/2004/10";
+        XElement help = XDocument.Load(Path.Combine(ModuleDirectory, "en-US", "MemMap.dll-Help.xml"))
+            .Descendants(command + "command").Single(c => c.Element(command + "details")!.Element(command + "name")!.Value == cmdletName);
+
+        Assert.NotEmpty(help.Element(command + "details")!.Element(maml + "description")!.Value.Trim());
+        Assert.NotEmpty(help.Descendants(command + "example"));
+        string[] documented = help.Element(command + "parameters")!.Elements(command + "parameter").Select(p => p.Element(maml + "name")!.Value).ToArray();
+        foreach (string parameter in Parameters(cmdlet).Select(p => p.Name).Distinct())
+        {
+            Assert.Contains($"### -{parameter}", page);
+            Assert.Contains(parameter, documented);
+        }
+        Assert.Equal(Math.Max(ParameterSets(cmdlet).Length, 1), help.Descendants(command + "syntaxItem").Count());
+    }
+
+    private static string Metadata(string key) =>
+        typeof(ModuleContractTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static string Manifest => File.ReadAllText(Path.Combine(ModuleDirectory, "MemMap.psd1"));
+
+    private static string ManifestValue(string key) => Regex.Match(Manifest, $@"(?m)^\s*{key}\s*=\s*'([^']*)'").Groups[1].Value;
+
+    private static string[] ManifestList(string key) =>
+        Regex.Matches(Regex.Match(Manifest, $@"{key}\s*=\s*@\(([^)]*)\)").Groups[1].Value, "'([^']*)'").Select(m => m.Groups[1].Value).ToArray();
+
+    private static string[] ExportedCmdlets() => ManifestList("CmdletsToExport");
+
+    private static CustomAttributeData? Attribute(MemberInfo member, string fullName) =>
+        member.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.FullName == fullName);
+
+    private static object? Named(CustomAttributeData attribute, string name) =>
+        attribute.NamedArguments.FirstOrDefault(a => a.MemberName == name).TypedValue.Value;
+
+    private static string NameOf(Type cmdlet)
+    {
+        var arguments = Attribute(cmdlet, CmdletAttribute)!.ConstructorArguments;
+        return $"{arguments[0].Value}-{arguments[1].Value}";
+    }
+
+    private static IEnumerable<string> OutputTypes(Type cmdlet) =>
+        cmdlet.GetCustomAttributesData().Where(a => a.AttributeType.FullName == OutputTypeAttribute)
+            .SelectMany(a => a.ConstructorArguments)
+            .SelectMany(argument => argument.Value is IEnumerable<CustomAttributeTypedArgument> many ? many.Select(m => m.Value) : [argument.Value])
+            .Select(value => value is Type type ? type.FullName! : value?.ToString() ?? "");
+
+    private sealed record ParameterInfo(string Name, string Set, bool Mandatory, int Position, bool ByValue);
+
+    private static IEnumerable<ParameterInfo> Parameters(Type cmdlet) =>
+        cmdlet.GetProperties().SelectMany(property => property.GetCustomAttributesData()
+            .Where(a => a.AttributeType.FullName == ParameterAttribute)
+            .Select(a => new ParameterInfo(
+                property.Name,
+                Named(a, "ParameterSetName") as string ?? AllSets,
+                Named(a, "Mandatory") is true,
+                Named(a, "Position") is int position ? position : -1,
+                Named(a, "ValueFromPipeline") is true)));
+
+    private static string[] ParameterSets(Type cmdlet) =>
+        Parameters(cmdlet).Select(p => p.Set).Where(set => set != AllSets).Distinct().ToArray();
+}
