@@ -55,7 +55,7 @@ Describe 'Remove-MemoryMapping and Get-MemoryMapping' {
 
     It 'survives parallel readers while another runspace removes the mapping' {
         $m = New-MemoryMapping $Path -Protection Read
-        $manifest = (Get-Module MemMap).Path
+        $manifest = Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1'
         $results = 1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
             Import-Module $using:manifest
             $mapping = $using:m
