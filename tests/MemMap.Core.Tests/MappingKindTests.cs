@@ -174,4 +174,20 @@ public sealed class MappingKindTests : IDisposable
         Assert.False(first.IsOpen);
         Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
     }
+
+    [Fact]
+    public void Populate_Locked_and_NoReserve_reach_the_kernel_as_smaps_shows()
+    {
+        // Shared anonymous and file mappings: the kernel never merges them with a neighbour, so each is its own smaps block.
+        using MemoryMapping populated = MemoryMapping.MapFile(files.CreatePattern(4 * Page), new MappingOptions { Populate = true, Protection = MemoryProtection.Read });
+        using MemoryMapping locked = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page, Locked = true });
+        using MemoryMapping unreserved = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, NoReserve = true });
+
+        Assert.Equal($"{4 * Page / 1024} kB", MapsFile.SmapsOf(populated)["Rss"]);
+        Assert.Contains("lo", MapsFile.SmapsOf(locked)["VmFlags"].Split(' '));
+        Assert.Equal($"{2 * Page / 1024} kB", MapsFile.SmapsOf(locked)["Locked"]);
+        Assert.Contains("nr", MapsFile.SmapsOf(unreserved)["VmFlags"].Split(' '));
+        Assert.DoesNotContain("lo", MapsFile.SmapsOf(populated)["VmFlags"].Split(' '));
+        Assert.DoesNotContain("nr", MapsFile.SmapsOf(populated)["VmFlags"].Split(' '));
+    }
 }

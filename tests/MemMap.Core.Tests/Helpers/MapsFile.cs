@@ -13,4 +13,27 @@ public static class MapsFile
 
     /// <summary>The permissions letters (such as "rw-s") of the one maps line holding the page at <paramref name="offset"/>.</summary>
     public static string PermissionsAt(MemoryMapping mapping, long offset) => RegionsOf(mapping, offset, 1).Single().Permissions;
+
+    /// <summary>The /proc/self/smaps block of the range that starts at the mapping's address: "Rss" → "8 kB", "VmFlags" → "rd wr sh mr …".</summary>
+    public static IReadOnlyDictionary<string, string> SmapsOf(MemoryMapping mapping)
+    {
+        string start = $"{(ulong)mapping.Address:x}-";
+        var fields = new Dictionary<string, string>();
+        bool inBlock = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            bool isHeader = !line.Split(' ', 2)[0].EndsWith(':'); // "start-end perms …", not "Field: value"
+            if (isHeader)
+            {
+                if (inBlock) break;
+                inBlock = line.StartsWith(start, StringComparison.Ordinal);
+            }
+            else if (inBlock)
+            {
+                int colon = line.IndexOf(':');
+                fields[line[..colon]] = line[(colon + 1)..].Trim();
+            }
+        }
+        return fields;
+    }
 }
