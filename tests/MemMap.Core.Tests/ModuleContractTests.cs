@@ -114,9 +114,9 @@ public sealed partial class ModuleContractTests : IDisposable
                 Assert.True(members.Count(p => p.ByValue) <= 1, $"{NameOf(cmdlet)} set {set}: more than one parameter takes pipeline input by value.");
                 if (set != defaultSet)
                 {
-                    // The binder picks a non-default set only from a mandatory parameter that is its own.
+                    // The binder can choose a non-default set only from a parameter that belongs to it alone.
                     var otherSets = Parameters(cmdlet).Where(p => p.Set != set).Select(p => p.Name).ToHashSet();
-                    Assert.True(members.Any(p => p.Mandatory && p.Set == set && !otherSets.Contains(p.Name)) || members.Any(p => p.Set == set && !otherSets.Contains(p.Name)),
+                    Assert.True(members.Any(p => p.Set == set && !otherSets.Contains(p.Name)),
                         $"{NameOf(cmdlet)} set {set}: no parameter of its own tells the binder to choose it.");
                 }
             }
