@@ -11,6 +11,9 @@ public enum MappingAccessFault
 
     /// <summary>The kernel refused the copy (EFAULT) for another reason, such as pages unmapped outside MemMap.</summary>
     Refused,
+
+    /// <summary>The pages were unmapped by a partial Remove-MemoryMapping: the mapping has a hole there.</summary>
+    Unmapped,
 }
 
 /// <summary>A read or write of mapped memory was refused; nothing faulted and no data changed past <see cref="Offset"/>.</summary>

@@ -1,6 +1,6 @@
 namespace MemMap;
 
-/// <summary>The kinds of mapping: shared or private, backed by a file or anonymous.</summary>
+/// <summary>The kinds of mapping: shared or private, backed by a file, anonymous, or a POSIX shared-memory object.</summary>
 public enum MappingKind
 {
     /// <summary>MAP_SHARED over a file: writes reach the file and every process that maps it.</summary>
@@ -14,4 +14,7 @@ public enum MappingKind
 
     /// <summary>MAP_PRIVATE | MAP_ANONYMOUS: zero-filled memory of this process only.</summary>
     PrivateAnonymous,
+
+    /// <summary>MAP_SHARED over a POSIX shared-memory object (shm_open): named memory that unrelated processes open by name.</summary>
+    SharedMemory,
 }

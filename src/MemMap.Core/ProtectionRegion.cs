@@ -8,4 +8,7 @@ public readonly record struct ProtectionRegion(long Offset, long Length, MemoryP
 {
     /// <summary>The offset just past the run.</summary>
     public long End => Offset + Length;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Offset}..{End - 1} {Protection}";
 }

@@ -14,6 +14,8 @@ internal static class MappingErrors
             MappingAccessFault.BeyondEndOfFile => ErrorCategory.ResourceUnavailable,
             _ => ErrorCategory.InvalidOperation,
         }, target),
+        ProcessLimitException limit => new ErrorRecord(limit, $"ProcessLimit.{limit.Limit}", ErrorCategory.ResourceUnavailable, target),
+        MappingOperationException operation => new ErrorRecord(operation, "InvalidOperation", ErrorCategory.InvalidOperation, target),
         MappingClosedException closed => new ErrorRecord(closed, "MappingRemoved", ErrorCategory.ResourceUnavailable, target),
         ArgumentException argument => new ErrorRecord(argument, "InvalidArgument", ErrorCategory.InvalidArgument, target)
         {

@@ -56,10 +56,13 @@ public sealed class ProtectionTests : IDisposable
         var error = Assert.Throws<MappingAccessException>(() => mapping.Write(Page - 2, "bad"u8));
         Assert.Equal(Page, error.Offset);
         Assert.Equal("ok", Encoding.ASCII.GetString(mapping.Read(Page - 2, 2)));
-        Assert.Equal(MemoryProtection.ReadWrite, mapping.Protection);
+        Assert.Equal(MemoryProtection.Read, mapping.Protection); // what every page allows, never more
+        Assert.False(mapping.IsProtectionUniform);
 
         mapping.Protect(MemoryProtection.ReadWrite, Page, 2 * Page);
         Assert.Equal([new(0, 4 * Page, MemoryProtection.ReadWrite)], mapping.ProtectionRegions);
+        Assert.True(mapping.IsProtectionUniform);
+        Assert.Equal(MemoryProtection.ReadWrite, mapping.Protection);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace MemMap.Interop;
 
@@ -24,4 +25,7 @@ internal static partial class Libc
         status = new FileStatus(Size: *(long*)(buffer + 48), IsRegularFile: (mode & S_IFMT) == S_IFREG);
         return result;
     }
+
+    /// <summary>fstat on a descriptor the caller keeps open for the duration (MemMap holds the mapping's gate).</summary>
+    internal static int Fstat(SafeFileHandle file, out FileStatus status) => Fstat((int)file.DangerousGetHandle(), out status);
 }

@@ -1,0 +1,188 @@
+using MemMap.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace MemMap;
+
+// Creation: open (and extend) the file, check the process's limits, mmap, optionally mlock.
+public sealed partial class MemoryMapping
+{
+    private const int CreateMode = 0b110_110_110; // 0666, less the umask, like any new file
+
+    /// <summary>Maps a file (by default: all of it, shared, readable and writable).</summary>
+    /// <exception cref="ArgumentException">The offset, length or file do not allow the mapping; the message says why.</exception>
+    /// <exception cref="ProcessLimitException">The mapping would take the process's last memory areas, descriptors or address space.</exception>
+    /// <exception cref="SystemCallException">open, fstat, ftruncate, mmap or mlock failed.</exception>
+    public static MemoryMapping MapFile(string path, MappingOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new MappingOptions();
+        ValidateOffsetAndProtection(options);
+        if (options.Create && options.Length is null)
+        {
+            throw new ArgumentException("Create needs a Length: the file is created or extended to Offset + Length bytes.", nameof(options));
+        }
+        string fullPath = System.IO.Path.GetFullPath(path);
+        bool shared = !options.Private;
+        bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
+        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec
+            | (needsWrite ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly)
+            | (options.Create ? Libc.OpenFlags.Create : 0);
+
+        ProcessLimits.ReserveDescriptor(fullPath);
+        int fd = Libc.Open(fullPath, flags, CreateMode);
+        if (fd < 0)
+        {
+            throw Errno.Last("open", fullPath, errno => OpenAdvice(errno, needsWrite, options.Create));
+        }
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            if (Libc.Fstat(file, out Libc.FileStatus status) != 0)
+            {
+                throw Errno.Last("fstat", fullPath);
+            }
+            if (!status.IsRegularFile)
+            {
+                throw new ArgumentException($"{fullPath} is not a regular file; MemMap maps regular files only.", nameof(path));
+            }
+            long length = FileMappingLength(fullPath, status.Size, options);
+            if (options.Offset + length > status.Size && Libc.Ftruncate(fd, options.Offset + length) != 0)
+            {
+                throw Errno.Last("ftruncate", fullPath, errno => errno is Errno.ENOSPC or Errno.EFBIG
+                    ? $"The file could not be extended to {options.Offset + length} bytes."
+                    : null);
+            }
+            return Map(file, fullPath, length, options, shared ? MappingKind.SharedFile : MappingKind.PrivateFile);
+        }
+        catch
+        {
+            file.Dispose(); // The mapping owns the descriptor only once Map returns.
+            throw;
+        }
+    }
+
+    /// <summary>Maps zero-filled anonymous memory of <see cref="MappingOptions.Length"/> bytes (shared unless <see cref="MappingOptions.Private"/>).</summary>
+    /// <exception cref="ArgumentException">The options do not describe anonymous memory; the message says why.</exception>
+    /// <exception cref="ProcessLimitException">The mapping would take the process's last memory areas or address space.</exception>
+    /// <exception cref="SystemCallException">mmap or mlock failed.</exception>
+    public static MemoryMapping MapAnonymous(MappingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOffsetAndProtection(options);
+        if (options.Offset != 0)
+        {
+            throw new ArgumentException($"Anonymous memory has no file to offset into; Offset must be 0, not {options.Offset}.", nameof(options));
+        }
+        if (options.Create)
+        {
+            throw new ArgumentException("Create applies to files; anonymous memory has no file to create.", nameof(options));
+        }
+        if (options.Length is not > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Length, "Anonymous memory needs a Length greater than 0.");
+        }
+        return Map(null, null, options.Length.Value, options, options.Private ? MappingKind.PrivateAnonymous : MappingKind.SharedAnonymous);
+    }
+
+    private static MemoryMapping Map(SafeFileHandle? file, string? path, long length, MappingOptions options, MappingKind kind)
+    {
+        long mappedLength = RoundUpToPage(length);
+        string target = path ?? $"{length} bytes of anonymous memory";
+        ProcessLimits.ReserveAreas(1, $"map {target}");
+        ProcessLimits.ReserveAddressSpace(mappedLength, $"map {target}");
+        Libc.MapFlags flags = (options.Private ? Libc.MapFlags.Private : Libc.MapFlags.Shared)
+            | (file is null ? Libc.MapFlags.Anonymous : 0)
+            | (options.Populate ? Libc.MapFlags.Populate : 0)
+            | (options.NoReserve ? Libc.MapFlags.NoReserve : 0);
+        nint address = Libc.Mmap(0, (nuint)mappedLength, options.Protection, flags, file is null ? -1 : (int)file.DangerousGetHandle(), options.Offset);
+        if (address == Libc.MapFailed)
+        {
+            throw Errno.Last("mmap", target, errno => errno switch
+            {
+                Errno.ENOMEM => "Not enough address space or memory: map less, or use NoReserve.",
+                Errno.EACCES => "The file's open mode does not allow this protection.",
+                Errno.ENODEV => "This file system does not support memory mapping.",
+                _ => null,
+            });
+        }
+        if (options.Locked && Libc.Mlock(address, (nuint)mappedLength) != 0)
+        {
+            SystemCallException error = Errno.Last("mlock", target, LockAdvice);
+            Libc.Munmap(address, (nuint)mappedLength);
+            throw error;
+        }
+        ProcessLimits.Added(areas: 1, descriptors: file is null ? 0 : 1);
+        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection);
+    }
+
+    /// <summary>How many bytes of the file to map: the request checked against the file's size, so no page lies past its end.</summary>
+    private static long FileMappingLength(string path, long fileSize, MappingOptions options)
+    {
+        long offset = options.Offset;
+        if (options.Length is { } requested)
+        {
+            if (requested <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), requested, $"Length must be greater than 0, not {requested}.");
+            }
+            if (requested > long.MaxValue - offset - Environment.SystemPageSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), requested, $"Offset {offset} + Length {requested} overflows.");
+            }
+            if (options.Create || offset + requested <= fileSize)
+            {
+                return requested;
+            }
+        }
+        else if (offset < fileSize)
+        {
+            return fileSize - offset;
+        }
+        // Pages past the end of a file raise SIGBUS when touched, so such mappings are refused.
+        if (fileSize == 0)
+        {
+            throw new ArgumentException($"Cannot map the empty file {path}: give a Length and Create to extend it first.", nameof(options));
+        }
+        if (offset >= fileSize)
+        {
+            throw new ArgumentException($"Offset {offset} is at or past the end of {path} ({fileSize} bytes); use Create with a Length to extend the file.", nameof(options));
+        }
+        throw new ArgumentException($"Offset {offset} + Length {options.Length} reaches past the end of {path} ({fileSize} bytes): map at most {fileSize - offset} bytes, or use Create to extend the file.", nameof(options));
+    }
+
+    private static void ValidateOffsetAndProtection(MappingOptions options)
+    {
+        ValidateProtection(options.Protection);
+        if (options.Offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Offset, $"Offset must not be negative, not {options.Offset}.");
+        }
+        int pageSize = Environment.SystemPageSize;
+        if (options.Offset % pageSize != 0)
+        {
+            throw new ArgumentException($"Offset {options.Offset} is not a multiple of the page size ({pageSize}): mmap maps whole pages. Map from offset {options.Offset - options.Offset % pageSize} and read from {options.Offset % pageSize} within it.", nameof(options));
+        }
+    }
+
+    private static void ValidateProtection(MemoryProtection protection)
+    {
+        const MemoryProtection all = MemoryProtection.ReadWrite | MemoryProtection.Execute;
+        if ((protection & ~all) != 0)
+        {
+            throw new ArgumentException($"{protection} is not a protection: combine None, Read, Write and Execute.", nameof(protection));
+        }
+    }
+
+    private static string? OpenAdvice(int errno, bool write, bool create) => errno switch
+    {
+        Errno.ENOENT when !create => "The file does not exist: check the path, or use Create to make it.",
+        Errno.EACCES or Errno.EPERM or Errno.EROFS when write => "Writing is not allowed: map it with Read protection only, or as private (copy-on-write).",
+        Errno.EISDIR => "That is a directory; map a regular file.",
+        Errno.EMFILE => "This process has no file descriptor left: remove mappings you no longer need, or raise the limit (ulimit -n).",
+        _ => null,
+    };
+
+    internal static string? LockAdvice(int errno) => errno is Errno.ENOMEM or Errno.EPERM or Errno.EAGAIN
+        ? $"Locking would exceed the locked-memory limit RLIMIT_MEMLOCK (now {ProcessLimits.DescribeMemlockLimit()}; see 'ulimit -l'): raise the limit or lock less."
+        : null;
+}

@@ -1,0 +1,54 @@
+using MemMap.Interop;
+
+namespace MemMap;
+
+public sealed partial class MemoryMapping
+{
+    /// <summary>
+    /// Flushes changes to the file with msync. Any range is accepted and widened to whole pages.
+    /// With <see cref="SyncMode.Synchronous"/> (the default) it returns once the data is on the file.
+    /// Without a range, every page still mapped is flushed (holes left by a partial unmap are skipped);
+    /// a range that touches a hole is refused.
+    /// </summary>
+    /// <param name="offset">Start of the range, from the start of the mapping.</param>
+    /// <param name="count">Bytes in the range; null means to the end of the mapping.</param>
+    /// <param name="mode">Wait for the write-back, or only schedule it.</param>
+    /// <param name="invalidate">Also invalidate other mappings of the same file (MS_INVALIDATE).</param>
+    public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false)
+    {
+        bool whole = offset == 0 && count is null;
+        (long start, long length) = PageSpan(offset, count);
+        Libc.MsyncFlags flags = (mode == SyncMode.Synchronous ? Libc.MsyncFlags.Sync : Libc.MsyncFlags.Async)
+            | (invalidate ? Libc.MsyncFlags.Invalidate : 0);
+        using UseScope use = EnterUse();
+        IEnumerable<ByteRange> ranges = whole ? pages.MappedSegments : [CheckMappedLocked(start, length, "sync")];
+        foreach (ByteRange range in ranges)
+        {
+            if (Libc.Msync(address + (nint)range.Offset, (nuint)range.Length, flags) != 0)
+            {
+                throw Errno.Last("msync", Describe(), errno => errno == Errno.EIO ? "The file could not be written: check the disk and the file system." : null);
+            }
+        }
+    }
+
+    /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end.</summary>
+    internal (long Start, long Length) PageSpan(long offset, long? count)
+    {
+        long length = count ?? Math.Max(0, Length - offset);
+        CheckRange(offset, length);
+        long start = offset - offset % PageSize;
+        long end = count is null ? MappedLength : RoundUpToPage(offset + length);
+        return (start, end - start);
+    }
+
+    /// <summary>Refuses a page range that touches a hole; <paramref name="what"/> names the operation. Call under the gate.</summary>
+    internal ByteRange CheckMappedLocked(long start, long length, string what)
+    {
+        if (pages.FirstOffending(start, length, run => run.IsMapped) is { } hole)
+        {
+            throw new MappingAccessException(Id, Math.Max(start, hole.Offset), MemoryProtection.None, MappingAccessFault.Unmapped,
+                $"Cannot {what} mapping {Id} ({Describe()}) from offset {start} to {start + length - 1}: offsets {hole.Offset} to {hole.End - 1} were unmapped (Remove-MemoryMapping -Offset -Count). Give a range of pages that are still mapped.");
+        }
+        return new ByteRange(start, length);
+    }
+}

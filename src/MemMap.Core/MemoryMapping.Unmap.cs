@@ -1,0 +1,42 @@
+using MemMap.Interop;
+
+namespace MemMap;
+
+// Partial unmap (munmap of a page range): the mapping lives on with a hole that is an error to use.
+public sealed partial class MemoryMapping
+{
+    /// <summary>
+    /// Unmaps the pages of [offset, offset + count): whole pages only, so <paramref name="offset"/>
+    /// must be page-aligned and the count is rounded up to whole pages. The mapping lives on with a
+    /// hole; once no page is left it is removed as <see cref="Dispose"/> would.
+    /// </summary>
+    /// <returns>True when that removed the last mapped page, and with it the mapping.</returns>
+    /// <exception cref="ArgumentException">The offset is not on a page boundary, or the range is not inside the mapping.</exception>
+    public bool Unmap(long offset, long count)
+    {
+        RequirePageAligned(offset, "Unmapping");
+        (long start, long span) = PageSpan(offset, count);
+        bool nothingLeft;
+        using (ChangeScope change = EnterChange())
+        {
+            ProcessLimits.ReserveAreas(1, $"unmap part of mapping {Id}");
+            PageMap next = pages.With(start, span, MemoryProtection.None, isMapped: false);
+            foreach (PageMap.Run run in pages.Runs.Where(run => run.IsMapped && run.End > start && run.Offset < start + span))
+            {
+                // Only pages that are still ours: the runtime may have mapped its own memory into an older hole.
+                long from = Math.Max(run.Offset, start), to = Math.Min(run.End, start + span);
+                if (Libc.Munmap(address + (nint)from, (nuint)(to - from)) != 0)
+                {
+                    throw Errno.Last("munmap", Describe());
+                }
+            }
+            nothingLeft = !next.MappedSegments.Any();
+            ChangePages(next);
+        }
+        if (nothingLeft)
+        {
+            Dispose();
+        }
+        return nothingLeft;
+    }
+}
