@@ -29,6 +29,7 @@ internal static class Errno
     internal const int ENOSYS = 38;
     internal const int ELOOP = 40;
     internal const int EOVERFLOW = 75;
+    internal const int EOPNOTSUPP = 95;
 
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -36,7 +37,7 @@ internal static class Errno
         [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
         [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE",
         [EMFILE] = "EMFILE", [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS",
-        [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS", [ELOOP] = "ELOOP", [EOVERFLOW] = "EOVERFLOW",
+        [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS", [ELOOP] = "ELOOP", [EOVERFLOW] = "EOVERFLOW", [EOPNOTSUPP] = "EOPNOTSUPP",
     };
 
     internal static string NameOf(int errno) => Names.TryGetValue(errno, out string? name) ? name : $"errno {errno}";
@@ -45,6 +46,10 @@ internal static class Errno
     internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null)
     {
         int errno = Marshal.GetLastPInvokeError();
-        return new SystemCallException(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
+        return Of(errno, systemCall, target, advice);
     }
+
+    /// <summary>The exception for <paramref name="errno"/>, for calls that return their error number instead of setting errno.</summary>
+    internal static SystemCallException Of(int errno, string systemCall, string target, Func<int, string?>? advice = null) =>
+        new(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
 }
