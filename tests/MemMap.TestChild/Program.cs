@@ -6,6 +6,7 @@ using MemMap;
 //   read <path> <offset> <count>          map shared, print the bytes as UTF-8
 //   write-sync-wait <path> <offset> <text> map shared, write, msync, print "synced", wait to be killed
 //   map <path> <protection> [private]     try to map; print "mapped" or the exception's type and message
+//   lock <bytes>                          map private anonymous memory and lock it; print "locked" or the exception
 try
 {
     switch (args[0])
@@ -28,6 +29,13 @@ try
             using (MemoryMapping.MapFile(args[1], options))
             {
                 Console.Write("mapped");
+            }
+            return 0;
+        case "lock":
+            using (MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = long.Parse(args[1], CultureInfo.InvariantCulture), Private = true }))
+            {
+                memory.Lock();
+                Console.Write("locked");
             }
             return 0;
         default:

@@ -64,7 +64,8 @@ public static class ChildProcess
         }
     }
 
-    private static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
+    /// <summary>The dotnet host that runs this test process, to run MemMap.TestChild with.</summary>
+    public static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
         ? host
         : "dotnet";
 }
