@@ -17,6 +17,9 @@
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
+        'Set-MappingAdvice'
+        'Lock-MemoryMapping'
+        'Unlock-MemoryMapping'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
