@@ -47,7 +47,8 @@ public abstract class MemMapCmdlet : PSCmdlet
         try
         {
             ByteRange pages = mapping.PagesOf(offset, count);
-            return $"the {pages.Length / mapping.PageSize} pages at offsets {pages.Offset} to {pages.End - 1}";
+            long pageCount = pages.Length / mapping.PageSize;
+            return $"the {pageCount} {(pageCount == 1 ? "page" : "pages")} at offsets {pages.Offset} to {pages.End - 1}";
         }
         catch (ArgumentException)
         {

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace MemMap.Commands;
@@ -130,13 +131,18 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
         {
             try
             {
-                files.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out ProviderInfo provider)
-                    .Where(_ => provider.Name == "FileSystem"));
+                Collection<string> matches = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out ProviderInfo provider);
+                if (matches.Count > 0 && provider.Name == "FileSystem")
+                {
+                    files.AddRange(matches);
+                    continue;
+                }
             }
-            catch (ItemNotFoundException notFound)
+            catch (ItemNotFoundException)
             {
-                WriteError(new ErrorRecord(notFound, "PathNotFound", ErrorCategory.ObjectNotFound, pattern));
+                // Reported below, the same way as a pattern that matches nothing.
             }
+            WriteError(MappingErrors.Create($"No file matches '{pattern}'. Check the path, or use -LiteralPath for a name with wildcard characters.", "PathNotFound", ErrorCategory.ObjectNotFound, pattern));
         }
         return files;
     }
