@@ -4,16 +4,27 @@ BeforeAll {
 }
 
 Describe 'The MemMap module' {
-    It 'has a valid manifest that exports the seven cmdlets' {
+    It 'has a valid manifest that exports the cmdlets of the contract' {
         $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
         $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
-            'Get-MappedByte', 'Get-MemoryMapping', 'New-MemoryMapping', 'Remove-MemoryMapping',
-            'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
+            'Get-MappedByte'
+            'Get-MemoryMapping'
+            'Lock-MemoryMapping'
+            'New-MemoryMapping'
+            'Remove-MemoryMapping'
+            'Set-MappedBytes'
+            'Set-MappingAdvice'
+            'Set-MappingProtection'
+            'Sync-MemoryMapping'
+            'Unlock-MemoryMapping')
     }
 
     It 'has help with a synopsis and examples for <_>' -ForEach @(
         'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedBytes',
-        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping') {
+        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping'
+        'Set-MappingAdvice'
+        'Lock-MemoryMapping'
+        'Unlock-MemoryMapping') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
