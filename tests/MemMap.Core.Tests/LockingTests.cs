@@ -99,6 +99,38 @@ public sealed class LockingTests
     }
 
     [Fact]
+    public async Task Locks_and_advice_on_sub_ranges_while_other_threads_read_and_write_never_fail_or_tear()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 8 * Page, Private = false });
+        long before = LockedKilobytes();
+        using var stop = new CancellationTokenSource();
+        Task[] users = [.. Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            byte[] mine = Enumerable.Repeat((byte)(thread + 1), 64).ToArray();
+            while (!stop.IsCancellationRequested)
+            {
+                mapping.Write(thread * 2 * Page + 100, mine);
+                Assert.Equal(mine, mapping.Read(thread * 2 * Page + 100, 64));
+            }
+        }))];
+
+        for (int round = 0; round < 200; round++)
+        {
+            long offset = round % 8 * Page;
+            mapping.Lock(offset, Page);
+            mapping.Advise(MappingAdvice.Random, offset, 1);
+            mapping.Advise(MappingAdvice.WillNeed, offset, Page);
+            mapping.Unlock(offset, Page);
+            mapping.Advise(MappingAdvice.Normal);
+        }
+        stop.Cancel();
+        await Task.WhenAll(users);
+
+        Assert.Equal(before, LockedKilobytes());
+        Assert.Single(MapsFile.RegionsOf(mapping)); // the kernel merged every split area back
+    }
+
+    [Fact]
     public void A_lock_past_RLIMIT_MEMLOCK_is_refused_naming_the_limit_and_its_value()
     {
         // Root (CAP_IPC_LOCK) is not held to RLIMIT_MEMLOCK, so a child runs as nobody with a 64 KiB limit.
