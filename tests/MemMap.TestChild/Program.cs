@@ -6,6 +6,8 @@ using MemMap;
 //   read <path> <offset> <count>          map shared, print the bytes as UTF-8
 //   write-sync-wait <path> <offset> <text> map shared, write, msync, print "synced", wait to be killed
 //   map <path> <protection> [private]     try to map; print "mapped" or the exception's type and message
+//   exhaust-areas                         map pages until MemMap refuses, then allocate 512 MiB and clean up
+//   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
 //   lock <bytes>                          map private anonymous memory and lock it; print "locked" or the exception
 try
 {
@@ -31,6 +33,15 @@ try
                 Console.Write("mapped");
             }
             return 0;
+        case "exhaust-areas":
+            return Exhaust(() =>
+            {
+                var page = MemoryMapping.MapAnonymous(new MappingOptions { Length = Environment.SystemPageSize, Private = true });
+                page.Protect(page.Id % 2 == 0 ? MemoryProtection.Read : MemoryProtection.ReadWrite); // neighbours never merge
+                return page;
+            });
+        case "exhaust-descriptors":
+            return Exhaust(() => MemoryMapping.MapFile(args[1], new MappingOptions { Protection = MemoryProtection.Read }));
         case "lock":
             using (MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = long.Parse(args[1], CultureInfo.InvariantCulture), Private = true }))
             {
@@ -47,4 +58,42 @@ catch (MemoryMappingException error)
 {
     Console.Write($"{error.GetType().Name}: {error.Message}");
     return 1;
+}
+
+// Maps until MemMap refuses, then shows the process is healthy: 512 MiB of managed memory, new
+// files and mappings, and every mapping removed. Prints "refused after N: <message>" and "healthy".
+static int Exhaust(Func<MemoryMapping> map)
+{
+    var mappings = new List<MemoryMapping>();
+    try
+    {
+        while (true)
+        {
+            mappings.Add(map());
+        }
+    }
+    catch (ProcessLimitException refused)
+    {
+        Console.WriteLine($"refused after {mappings.Count}: {refused.Message}");
+    }
+    byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
+    foreach (byte[] block in blocks)
+    {
+        Array.Fill(block, (byte)1); // touch every page
+    }
+    for (int i = 0; i < 16; i++)
+    {
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"memmap-exhaust-{Environment.ProcessId}-{i}"), "file");
+        File.Delete(Path.Combine(Path.GetTempPath(), $"memmap-exhaust-{Environment.ProcessId}-{i}"));
+    }
+    foreach (MemoryMapping mapping in mappings)
+    {
+        mapping.Dispose();
+    }
+    using (MemoryMapping after = MemoryMapping.MapAnonymous(new MappingOptions { Length = 1 << 20 }))
+    {
+        after.Write(0, [1, 2, 3]);
+    }
+    Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
+    return 0;
 }

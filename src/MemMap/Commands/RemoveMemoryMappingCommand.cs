@@ -21,11 +21,23 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
     [ArgumentCompleter(typeof(MappingIdCompleter))]
     public int[] Id { get; set; } = [];
 
-    /// <summary>Pass each removed mapping on (IsOpen is then false).</summary>
+    /// <summary>Unmap only the pages from this offset (a multiple of the page size); the mapping lives on with a hole.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long Offset { get; set; }
+
+    /// <summary>With -Offset: bytes to unmap, rounded up to whole pages; by default to the end of the mapping.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Count { get; set; }
+
+    /// <summary>Pass each mapping on (IsOpen is false once it is wholly removed).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     #endregion
+
+    private bool IsPartial => MyInvocation.BoundParameters.ContainsKey(nameof(Offset)) || MyInvocation.BoundParameters.ContainsKey(nameof(Count));
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -40,6 +52,16 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             else if (!mapping.IsOpen)
             {
                 WriteError(MappingErrors.ToErrorRecord(new MappingClosedException(mapping.Id, mapping.Path ?? mapping.Kind.ToString()), mapping));
+            }
+            else if (IsPartial)
+            {
+                long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+                if (ShouldProcess(Describe(mapping), $"Unmap the pages from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}")
+                    && TryCall(() => mapping.Unmap(Offset, count), mapping)
+                    && PassThru)
+                {
+                    WriteObject(mapping);
+                }
             }
             else if (ShouldProcess(Describe(mapping), "Unmap"))
             {

@@ -5,7 +5,7 @@ namespace MemMap.Tests.Helpers;
 /// <summary>Runs real second processes: the MemMap.TestChild program, or any command.</summary>
 public static class ChildProcess
 {
-    private static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
+    public static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
 
     /// <summary>Starts MemMap.TestChild with <paramref name="arguments"/>, optionally as another user through setpriv.</summary>
     public static Process StartChild(IEnumerable<string> arguments, string? asUser = null)
@@ -64,7 +64,6 @@ public static class ChildProcess
         }
     }
 
-    /// <summary>The dotnet host that runs this test process, to run MemMap.TestChild with.</summary>
     public static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
         ? host
         : "dotnet";
