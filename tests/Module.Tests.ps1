@@ -12,6 +12,7 @@ Describe 'The MemMap module' {
             'Lock-MemoryMapping'
             'New-MemoryMapping'
             'Remove-MemoryMapping'
+            'Resize-MemoryMapping'
             'Set-MappedBytes'
             'Set-MappingAdvice'
             'Set-MappingProtection'

@@ -9,8 +9,10 @@ public sealed partial class MemoryMapping
     /// lock) really acts on. A null count runs to the end of the mapping.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the mapping's <see cref="Length"/>.</exception>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
     public ByteRange PagesOf(long offset, long? count = null)
     {
+        using UseScope use = EnterUse();
         (long start, long length) = PageSpan(offset, count);
         return new ByteRange(start, length);
     }
@@ -27,16 +29,17 @@ public sealed partial class MemoryMapping
     /// <param name="apply">The system call on one page-aligned run: address and length. It throws on failure.</param>
     private void ApplyToPages(long offset, long? count, string what, bool maySplitAreas, Action<nint, long> apply)
     {
+        // The range is checked under the gate: a resize may change Length until it is entered.
         bool whole = offset == 0 && count is null;
-        (long start, long span) = PageSpan(offset, count);
-        if (count == 0)
-        {
-            return; // Checked by PageSpan; widening nothing to a page would act on bytes nobody named.
-        }
         if (whole || !maySplitAreas)
         {
             // A use: any number of these run at once, with reads and writes.
             using UseScope use = EnterUse();
+            (long start, long span) = PageSpan(offset, count);
+            if (count == 0)
+            {
+                return; // widening nothing to a page would act on bytes nobody named
+            }
             foreach (ByteRange range in whole ? pages.MappedSegments : [CheckMappedLocked(start, span, what)])
             {
                 apply(address + (nint)range.Offset, range.Length);
@@ -52,7 +55,12 @@ public sealed partial class MemoryMapping
         // faults the pages in first); calls on the whole mapping never split and stay uses.
         // The split is counted before the call, since a call that fails half-way may have split.
         using ChangeScope change = EnterChange();
-        ByteRange part = CheckMappedLocked(start, span, what);
+        (long partStart, long partSpan) = PageSpan(offset, count);
+        if (count == 0)
+        {
+            return;
+        }
+        ByteRange part = CheckMappedLocked(partStart, partSpan, what);
         ProcessLimits.ReserveAreas(2, $"{what} part of mapping {Id}");
         ChangePages(pages.WithSplits(2));
         apply(address + (nint)part.Offset, part.Length);

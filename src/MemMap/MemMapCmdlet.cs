@@ -50,9 +50,9 @@ public abstract class MemMapCmdlet : PSCmdlet
             long pageCount = pages.Length / mapping.PageSize;
             return $"the {pageCount} {(pageCount == 1 ? "page" : "pages")} at offsets {pages.Offset} to {pages.End - 1}";
         }
-        catch (ArgumentException)
+        catch (Exception error) when (error is ArgumentException or MemoryMappingException)
         {
-            return $"the pages from offset {offset}"; // the core call reports the bad range
+            return $"the pages from offset {offset}"; // the core call reports the bad range or the removed mapping
         }
     }
 }

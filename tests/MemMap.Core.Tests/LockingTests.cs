@@ -131,6 +131,47 @@ public sealed class LockingTests
     }
 
     [Fact]
+    public async Task Advice_and_locks_on_the_tail_while_another_thread_shrinks_and_grows_the_mapping_fail_only_cleanly()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 8 * Page, Private = true });
+        long before = LockedKilobytes();
+        using var stop = new CancellationTokenSource();
+        int attempts = 0, refused = 0;
+        Task user = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    mapping.Advise(MappingAdvice.WillNeed, 7 * Page, Page);
+                    mapping.Lock(6 * Page, 2 * Page);
+                    mapping.Unlock(6 * Page);
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    refused++; // the tail is gone for now: the only error allowed
+                }
+                Interlocked.Increment(ref attempts);
+                Thread.Yield(); // the gate is not fair: let the resizing thread in
+            }
+        });
+
+        for (int round = 0; round < 400 && !user.IsCompleted; round++)
+        {
+            mapping.Resize(round % 2 == 0 ? 4 * Page : 8 * Page);
+            // Let the other thread meet this size: a whole attempt begun after the resize.
+            int seen = Volatile.Read(ref attempts);
+            SpinWait.SpinUntil(() => Volatile.Read(ref attempts) > seen + 1 || user.IsCompleted);
+        }
+        stop.Cancel();
+        await user; // rethrows anything but the clean refusal, such as madvise or mlock2 on pages no longer there
+
+        Assert.True(refused > 0 && refused < attempts, $"{refused} of {attempts} attempts were refused: both sizes should have been met.");
+        mapping.Unlock();
+        Assert.Equal(before, LockedKilobytes());
+    }
+
+    [Fact]
     public void A_lock_past_RLIMIT_MEMLOCK_is_refused_naming_the_limit_and_its_value()
     {
         // Root (CAP_IPC_LOCK) is not held to RLIMIT_MEMLOCK, so a child runs as nobody with a 64 KiB limit.
