@@ -90,14 +90,14 @@ public sealed partial class MemoryMapping
     /// <summary>Explains why the kernel stopped a copy at <paramref name="offset"/>, which the checks allowed.</summary>
     internal MappingAccessException KernelRefused(long offset, MemoryProtection access)
     {
-        if (file is not null && Libc.Fstat(file, out Libc.FileStatus status) == 0
+        if (file is not null && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile
             && Offset + offset >= RoundUpToPage(status.Size))
         {
             return new MappingAccessException(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
                 $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {status.Size} bytes long, so that page no longer exists (was it truncated by another process?). No byte at or past that offset was touched. Extend the file again, or remove the mapping and map the file anew.");
         }
         return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused,
-            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap.");
+            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
     }
 
     private static string Verb(MemoryProtection access) => access == MemoryProtection.Write ? "write" : "read";

@@ -29,6 +29,7 @@ internal static class Errno
     internal const int ENOSYS = 38;
     internal const int ELOOP = 40;
     internal const int EOVERFLOW = 75;
+    internal const int EOPNOTSUPP = 95;
 
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -37,14 +38,16 @@ internal static class Errno
         [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE",
         [EMFILE] = "EMFILE", [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS",
         [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS", [ELOOP] = "ELOOP", [EOVERFLOW] = "EOVERFLOW",
+        [EOPNOTSUPP] = "EOPNOTSUPP",
     };
 
     internal static string NameOf(int errno) => Names.TryGetValue(errno, out string? name) ? name : $"errno {errno}";
 
     /// <summary>The exception for the errno the last P/Invoke left, read before anything else can change it.</summary>
-    internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null)
-    {
-        int errno = Marshal.GetLastPInvokeError();
-        return new SystemCallException(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
-    }
+    internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null) =>
+        Of(Marshal.GetLastPInvokeError(), systemCall, target, advice);
+
+    /// <summary>The exception for <paramref name="errno"/>, for failures that .NET reported as its own exception.</summary>
+    internal static SystemCallException Of(int errno, string systemCall, string target, Func<int, string?>? advice = null) =>
+        new(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
 }
