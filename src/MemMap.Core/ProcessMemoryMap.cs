@@ -97,9 +97,9 @@ public static class ProcessMemoryMap
     {
         foreach (MemoryMapping mapping in mappings)
         {
-            long offset = (long)(address - (ulong)mapping.Address);
-            if (mapping.IsOpen && address >= (ulong)mapping.Address && offset < mapping.MappedLength
-                && !mapping.UnmappedRanges.Any(hole => offset >= hole.Offset && offset < hole.End))
+            ulong start = (ulong)mapping.Address;
+            if (mapping.IsOpen && address >= start && address - start < (ulong)mapping.MappedLength
+                && !mapping.UnmappedRanges.Any(hole => (long)(address - start) >= hole.Offset && (long)(address - start) < hole.End))
             {
                 return mapping.Id;
             }
