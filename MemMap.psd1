@@ -17,6 +17,8 @@
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
+        'Get-MappingResidency'
+        'Get-ProcessMemoryMap'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -21,6 +21,10 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
     [ArgumentCompleter(typeof(MappingIdCompleter))]
     public int[] Id { get; set; } = [];
 
+    /// <summary>Also remove the name of a shared-memory object (shm_unlink) once it is unmapped; other processes' mappings of it live on.</summary>
+    [Parameter]
+    public SwitchParameter Unlink { get; set; }
+
     /// <summary>Pass each removed mapping on (IsOpen is then false).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -41,9 +45,17 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             {
                 WriteError(MappingErrors.ToErrorRecord(new MappingClosedException(mapping.Id, mapping.Path ?? mapping.Kind.ToString()), mapping));
             }
-            else if (ShouldProcess(Describe(mapping), "Unmap"))
+            else if (Unlink && mapping.Kind != MappingKind.SharedMemory)
+            {
+                WriteError(MappingErrors.Create($"Mapping {mapping.Id} is {mapping.Kind}: only shared memory (New-MemoryMapping -Name) has a name to unlink. It was not removed; leave out -Unlink to remove it.", "NotSharedMemory", ErrorCategory.InvalidOperation, mapping));
+            }
+            else if (ShouldProcess(Describe(mapping), Unlink ? $"Unmap and unlink {mapping.Name}" : "Unmap"))
             {
                 mapping.Dispose();
+                if (Unlink && !TryCall(mapping.Unlink, mapping))
+                {
+                    continue;
+                }
                 if (PassThru)
                 {
                     WriteObject(mapping);
