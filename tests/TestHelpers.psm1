@@ -41,4 +41,28 @@ function Invoke-ChildPwsh {
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
 }
 
-Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh
+function Invoke-ChildPwshAs {
+    <#
+    Runs a script block in a pwsh process as another user (root only, through setpriv), importing a
+    copy of the module staged in a world-readable folder: the repository may sit where that user
+    cannot enter. Returns the child's output, errors included, as strings.
+    #>
+    param([string] $User, [string] $Group, [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    $stage = Join-Path ([IO.Path]::GetTempPath()) "memmap-stage-$(New-Guid)"
+    New-Item -ItemType Directory $stage | Out-Null
+    try {
+        Copy-Item (Split-Path $script:ModuleManifest) $stage -Recurse
+        & chmod -R a+rX $stage
+        $child = {
+            param($Manifest, $Block, $Arguments)
+            Import-Module $Manifest
+            & ([scriptblock]::Create($Block)) @Arguments
+        }
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
+            "& {$child} '$stage/MemMap/MemMap.psd1' '$($ScriptBlock.ToString() -replace "'", "''")' @($(($ArgumentList | ForEach-Object { "'$($_ -replace "'", "''")'" }) -join ','))"))
+        & setpriv "--reuid=$User" "--regid=$Group" --clear-groups env HOME=/tmp (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+    }
+    finally { Remove-Item $stage -Recurse -Force }
+}
+
+Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh, Invoke-ChildPwshAs

@@ -39,11 +39,11 @@ public sealed class CreationFlagTests : IDisposable
     [Fact]
     public void An_exact_address_is_honoured()
     {
-        nint free;
-        using (MemoryMapping probe = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page }))
-        {
-            free = probe.Address;
-        }
+        // The middle of a wide gap in the process's map: nothing the runtime maps meanwhile lands there.
+        IReadOnlyList<ProcessMemoryRegion> regions = ProcessMemoryMap.Read();
+        int gap = Enumerable.Range(1, regions.Count - 1).First(i => regions[i].Start - regions[i - 1].End >= 1UL << 30);
+        ulong middle = regions[gap - 1].End + (regions[gap].Start - regions[gap - 1].End) / 2;
+        nint free = (nint)(middle - middle % (ulong)Page);
         using MemoryMapping placed = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Address = free });
 
         Assert.Equal(free, placed.Address);
