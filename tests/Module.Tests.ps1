@@ -7,13 +7,13 @@ Describe 'The MemMap module' {
     It 'has a valid manifest that exports the seven cmdlets' {
         $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
         $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
-            'Get-MappedByte', 'Get-MemoryMapping', 'New-MemoryMapping', 'Remove-MemoryMapping',
-            'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
+            'Get-MappedByte', 'Get-MappingResidency', 'Get-MemoryMapping', 'Get-ProcessMemoryMap', 'New-MemoryMapping',
+            'Remove-MemoryMapping', 'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
     }
 
     It 'has help with a synopsis and examples for <_>' -ForEach @(
         'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedBytes',
-        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping') {
+        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping', 'Get-MappingResidency', 'Get-ProcessMemoryMap') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
