@@ -17,6 +17,7 @@
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
+        'Resize-MemoryMapping'
         'Get-MappingResidency'
         'Get-ProcessMemoryMap'
     )

@@ -4,11 +4,11 @@ BeforeAll {
 }
 
 Describe 'The MemMap module' {
-    It 'has a valid manifest that exports the seven cmdlets' {
+    It 'has a valid manifest that exports its cmdlets' {
         $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
         $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
             'Get-MappedByte', 'Get-MappingResidency', 'Get-MemoryMapping', 'Get-ProcessMemoryMap', 'New-MemoryMapping',
-            'Remove-MemoryMapping', 'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
+            'Remove-MemoryMapping', 'Resize-MemoryMapping', 'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
     }
 
     It 'has help with a synopsis and examples for <_>' -ForEach @(

@@ -36,6 +36,28 @@ Describe 'Remove-MemoryMapping and Get-MemoryMapping' {
         $removed.IsOpen | Should -BeFalse
     }
 
+    It 'unmaps only the pages given by -Offset and -Count, leaving a hole that is an error to read' {
+        $m = New-MemoryMapping $Path
+        Remove-MemoryMapping $m -Offset $Page -Count 1
+        $m.IsOpen | Should -BeTrue
+        $m.UnmappedRanges.Offset | Should -Be $Page
+        $m.UnmappedRanges.Length | Should -Be $Page
+        Get-MapsPermission $m -Offset $Page | Should -BeNullOrEmpty
+        { Get-MappedByte $m -Offset $Page -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.Unmapped,MemMap.Commands.GetMappedByteCommand'
+        Get-MappedByte $m -Offset (2 * $Page) -Count 1 | Should -Be $Content[2 * $Page]
+        Sync-MemoryMapping $m
+        Remove-MemoryMapping $m -Offset 0 -Count $Page
+        Remove-MemoryMapping $m -Offset (2 * $Page)
+        $m.IsOpen | Should -BeFalse
+    }
+
+    It 'refuses an unaligned -Offset and unmaps nothing' {
+        $m = New-MemoryMapping $Path
+        Remove-MemoryMapping $m -Offset 100 -Count 1 -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.RemoveMemoryMappingCommand'
+        $m.UnmappedRanges | Should -BeNullOrEmpty
+    }
+
     It 'keeps the mapping under -WhatIf' {
         $m = New-MemoryMapping $Path
         Remove-MemoryMapping $m -WhatIf

@@ -77,8 +77,8 @@ public sealed partial class MemoryMapping
 
     private unsafe void Copy(long offset, byte* buffer, int count, MemoryProtection access)
     {
-        CheckRange(offset, count);
         using UseScope use = EnterUse();
+        CheckRange(offset, count); // under the gate: a resize may have changed Length since the caller looked
         CheckAccessLocked(offset, count, access);
         long copied = KernelCopy.Copy(address + (nint)offset, buffer, count, write: access == MemoryProtection.Write);
         if (copied < count)

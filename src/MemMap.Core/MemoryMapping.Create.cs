@@ -28,7 +28,7 @@ public sealed partial class MemoryMapping
             | (needsWrite ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly)
             | (options.Create ? Libc.OpenFlags.Create : 0);
 
-        ProcessLimits.ReserveDescriptor(fullPath);
+        ProcessLimits.ReserveDescriptor($"map {fullPath}");
         int fd = Libc.Open(fullPath, flags, CreateMode);
         if (fd < 0)
         {

@@ -29,8 +29,8 @@ public sealed partial class MemoryMapping
         ValidateProtection(protection);
         RequirePageAligned(offset, "Protection");
         bool whole = offset == 0 && count is null;
-        (long start, long span) = PageSpan(offset, count);
         using ChangeScope change = EnterChange();
+        (long start, long span) = PageSpan(offset, count);
         IEnumerable<ByteRange> ranges = whole ? pages.MappedSegments.ToArray() : [CheckMappedLocked(start, span, "protect")];
         if (!whole)
         {

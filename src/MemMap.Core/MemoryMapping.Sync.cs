@@ -17,10 +17,10 @@ public sealed partial class MemoryMapping
     public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false)
     {
         bool whole = offset == 0 && count is null;
-        (long start, long length) = PageSpan(offset, count);
         Libc.MsyncFlags flags = (mode == SyncMode.Synchronous ? Libc.MsyncFlags.Sync : Libc.MsyncFlags.Async)
             | (invalidate ? Libc.MsyncFlags.Invalidate : 0);
         using UseScope use = EnterUse();
+        (long start, long length) = PageSpan(offset, count);
         IEnumerable<ByteRange> ranges = whole ? pages.MappedSegments : [CheckMappedLocked(start, length, "sync")];
         foreach (ByteRange range in ranges)
         {
@@ -31,7 +31,7 @@ public sealed partial class MemoryMapping
         }
     }
 
-    /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end.</summary>
+    /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end. Call under the gate (a resize changes Length).</summary>
     internal (long Start, long Length) PageSpan(long offset, long? count)
     {
         long length = count ?? Math.Max(0, Length - offset);

@@ -6,19 +6,19 @@ namespace MemMap;
 public sealed partial class MemoryMapping
 {
     /// <summary>
-    /// Unmaps the pages of [offset, offset + count): whole pages only, so <paramref name="offset"/>
+    /// Unmaps the pages of [offset, offset + count) (a null count: to the end): whole pages only, so <paramref name="offset"/>
     /// must be page-aligned and the count is rounded up to whole pages. The mapping lives on with a
     /// hole; once no page is left it is removed as <see cref="Dispose"/> would.
     /// </summary>
     /// <returns>True when that removed the last mapped page, and with it the mapping.</returns>
     /// <exception cref="ArgumentException">The offset is not on a page boundary, or the range is not inside the mapping.</exception>
-    public bool Unmap(long offset, long count)
+    public bool Unmap(long offset, long? count = null)
     {
         RequirePageAligned(offset, "Unmapping");
-        (long start, long span) = PageSpan(offset, count);
         bool nothingLeft;
         using (ChangeScope change = EnterChange())
         {
+            (long start, long span) = PageSpan(offset, count);
             ProcessLimits.ReserveAreas(1, $"unmap part of mapping {Id}");
             PageMap next = pages.With(start, span, MemoryProtection.None, isMapped: false);
             foreach (PageMap.Run run in pages.Runs.Where(run => run.IsMapped && run.End > start && run.Offset < start + span))

@@ -143,7 +143,7 @@ internal static class ProcessLimits
                 {
                     long mine = Math.Min(Interlocked.Read(ref owned), estimate);
                     throw new ProcessLimitException(name, estimate, limit, mine,
-                        $"Cannot {operation}: the process has {estimate} {unit} in use ({mine} of them MemMap's mappings) and its limit {name} is {limit}; MemMap keeps the last {limit - allowed} for the .NET runtime, whose allocations would otherwise fail and end the session. To go on, {whatToDo}.");
+                        $"Cannot {operation}: the process has {estimate} {unit} in use ({mine} of them held by MemMap's mappings) and its limit {name} is {limit}; MemMap keeps the last {limit - allowed} for the .NET runtime, whose allocations would otherwise fail and end the session. To go on, {whatToDo}.");
                 }
             }
         }

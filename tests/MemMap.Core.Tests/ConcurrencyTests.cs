@@ -68,4 +68,88 @@ public sealed class ConcurrencyTests : IDisposable
             Assert.All(onDisk.AsSpan(page * Page, Page).ToArray(), b => Assert.Equal(page + 1, b));
         }
     }
+
+    [Fact]
+    public async Task Readers_writers_and_syncs_racing_resizes_and_partial_unmaps_get_data_or_clean_errors()
+    {
+        string path = files.Create(TempFiles.Pattern(64 * Page));
+        for (int round = 0; round < 30; round++)
+        {
+            MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Length = 16 * Page });
+            using var stop = new CancellationTokenSource();
+            int[] completed = new int[3];
+            var users = Enumerable.Range(0, 3).Select(user => Task.Run(() =>
+            {
+                var random = new Random(round * 10 + user);
+                while (!stop.IsCancellationRequested)
+                {
+                    long offset = random.Next(0, 64 * Page);
+                    try
+                    {
+                        switch (user)
+                        {
+                            case 0:
+                                byte[] data = mapping.Read(offset, 64);
+                                Assert.Equal(TempFiles.Pattern(64 * Page).AsSpan((int)offset, 64).ToArray(), data);
+                                break;
+                            case 1:
+                                mapping.Write(offset, TempFiles.Pattern(64 * Page).AsSpan((int)offset, 64)); // same bytes: the file never changes
+                                break;
+                            default:
+                                mapping.Sync(offset, 64);
+                                break;
+                        }
+                        completed[user]++;
+                    }
+                    catch (Exception error) when (error is ArgumentOutOfRangeException or MappingAccessException { Fault: MappingAccessFault.Unmapped } or MappingClosedException)
+                    {
+                        // The range moved out of the mapping, into a hole, or the mapping is gone: a clean refusal.
+                    }
+                }
+            })).ToArray();
+            int changes = 0;
+            var changer = Task.Run(() =>
+            {
+                var random = new Random(round);
+                for (int step = 0; step < 20; step++)
+                {
+                    try
+                    {
+                        if (step >= 16) // resizes first: a mapping with a hole cannot be resized
+                        {
+                            mapping.Unmap(random.Next(0, 8) * Page, Page);
+                        }
+                        else
+                        {
+                            mapping.Resize(random.Next(1, 64) * Page); // grows (in place or moving) and shrinks
+                        }
+                        changes++;
+                    }
+                    catch (Exception error) when (error is ArgumentException or MappingOperationException or MappingClosedException)
+                    {
+                        // Resizing a mapping with a hole, or a range past its end: refused cleanly.
+                    }
+                }
+            });
+
+            await changer.WaitAsync(TimeSpan.FromSeconds(60));
+            await stop.CancelAsync();
+            await Task.WhenAll(users).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.All(users, user => Assert.Equal(TaskStatus.RanToCompletion, user.Status));
+            Assert.InRange(changes, 16, 20);
+            if (mapping.IsOpen)
+            {
+                long remaining = mapping.ProtectionRegions.Sum(region => region.Length);
+                Assert.Equal(remaining, mapping.ProtectionRegions.Sum(region => MapsFile.MappedBytesOf(mapping, region)));
+                foreach (ByteRange hole in mapping.UnmappedRanges)
+                {
+                    Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path && region.Start < (ulong)(mapping.Address + (nint)hole.End) && region.End > (ulong)(mapping.Address + (nint)hole.Offset));
+                }
+                mapping.Dispose();
+            }
+            Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
+            Assert.Equal(TempFiles.Pattern(64 * Page), File.ReadAllBytes(path));
+        }
+    }
 }

@@ -9,6 +9,8 @@ using MemMap;
 //   shm-read <name> <count>               map a POSIX shared-memory object read-only, print its first bytes as UTF-8
 //   shm-write <name> <offset> <text>      map it shared, write, print "written"
 //   maps <pid>                            read that process's memory map; print how many ranges it has
+//   exhaust-areas                         map pages until MemMap refuses, then allocate 512 MiB and clean up
+//   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
 try
 {
     switch (args[0])
@@ -49,6 +51,15 @@ try
         case "maps":
             Console.Write(ProcessMemoryMap.Read(int.Parse(args[1], CultureInfo.InvariantCulture)).Count);
             return 0;
+        case "exhaust-areas":
+            return Exhaust(() =>
+            {
+                var page = MemoryMapping.MapAnonymous(new MappingOptions { Length = Environment.SystemPageSize, Private = true });
+                page.Protect(page.Id % 2 == 0 ? MemoryProtection.Read : MemoryProtection.ReadWrite); // neighbours never merge
+                return page;
+            });
+        case "exhaust-descriptors":
+            return Exhaust(() => MemoryMapping.MapFile(args[1], new MappingOptions { Protection = MemoryProtection.Read }));
         default:
             Console.Error.Write($"unknown verb {args[0]}");
             return 2;
@@ -58,4 +69,42 @@ catch (MemoryMappingException error)
 {
     Console.Write($"{error.GetType().Name}: {error.Message}");
     return 1;
+}
+
+// Maps until MemMap refuses, then shows the process is healthy: 512 MiB of managed memory, new
+// files and mappings, and every mapping removed. Prints "refused after N: <message>" and "healthy".
+static int Exhaust(Func<MemoryMapping> map)
+{
+    var mappings = new List<MemoryMapping>();
+    try
+    {
+        while (true)
+        {
+            mappings.Add(map());
+        }
+    }
+    catch (ProcessLimitException refused)
+    {
+        Console.WriteLine($"refused after {mappings.Count}: {refused.Message}");
+    }
+    byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
+    foreach (byte[] block in blocks)
+    {
+        Array.Fill(block, (byte)1); // touch every page
+    }
+    for (int i = 0; i < 16; i++)
+    {
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"memmap-exhaust-{Environment.ProcessId}-{i}"), "file");
+        File.Delete(Path.Combine(Path.GetTempPath(), $"memmap-exhaust-{Environment.ProcessId}-{i}"));
+    }
+    foreach (MemoryMapping mapping in mappings)
+    {
+        mapping.Dispose();
+    }
+    using (MemoryMapping after = MemoryMapping.MapAnonymous(new MappingOptions { Length = 1 << 20 }))
+    {
+        after.Write(0, [1, 2, 3]);
+    }
+    Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
+    return 0;
 }

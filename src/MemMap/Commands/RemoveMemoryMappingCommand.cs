@@ -21,15 +21,27 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
     [ArgumentCompleter(typeof(MappingIdCompleter))]
     public int[] Id { get; set; } = [];
 
+    /// <summary>Unmap only the pages from this offset (a multiple of the page size); the mapping lives on with a hole.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long Offset { get; set; }
+
+    /// <summary>With -Offset: bytes to unmap, rounded up to whole pages; by default to the end of the mapping.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Count { get; set; }
+
     /// <summary>Also remove the name of a shared-memory object (shm_unlink) once it is unmapped; other processes' mappings of it live on.</summary>
     [Parameter]
     public SwitchParameter Unlink { get; set; }
 
-    /// <summary>Pass each removed mapping on (IsOpen is then false).</summary>
+    /// <summary>Pass each mapping on (IsOpen is false once it is wholly removed).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     #endregion
+
+    private bool IsPartial => MyInvocation.BoundParameters.ContainsKey(nameof(Offset)) || MyInvocation.BoundParameters.ContainsKey(nameof(Count));
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -45,9 +57,21 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             {
                 WriteError(MappingErrors.ToErrorRecord(new MappingClosedException(mapping.Id, mapping.Path ?? mapping.Kind.ToString()), mapping));
             }
-            else if (Unlink && mapping.Kind != MappingKind.SharedMemory)
+            else if (Unlink && (mapping.Kind != MappingKind.SharedMemory || IsPartial))
             {
-                WriteError(MappingErrors.Create($"Mapping {mapping.Id} is {mapping.Kind}: only shared memory (New-MemoryMapping -Name) has a name to unlink. It was not removed; leave out -Unlink to remove it.", "NotSharedMemory", ErrorCategory.InvalidOperation, mapping));
+                WriteError(MappingErrors.Create(IsPartial
+                    ? "-Unlink removes a shared-memory object's name with its whole mapping; leave out -Offset and -Count."
+                    : $"Mapping {mapping.Id} is {mapping.Kind}: only shared memory (New-MemoryMapping -Name) has a name to unlink. It was not removed; leave out -Unlink to remove it.", "NotSharedMemory", ErrorCategory.InvalidOperation, mapping));
+            }
+            else if (IsPartial)
+            {
+                long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+                if (ShouldProcess(Describe(mapping), $"Unmap the pages from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}")
+                    && TryCall(() => mapping.Unmap(Offset, count), mapping)
+                    && PassThru)
+                {
+                    WriteObject(mapping);
+                }
             }
             else if (ShouldProcess(Describe(mapping), Unlink ? $"Unmap and unlink {mapping.Name}" : "Unmap"))
             {

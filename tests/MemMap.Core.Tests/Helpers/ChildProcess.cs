@@ -5,7 +5,7 @@ namespace MemMap.Tests.Helpers;
 /// <summary>Runs real second processes: the MemMap.TestChild program, or any command.</summary>
 public static class ChildProcess
 {
-    private static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
+    public static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
 
     /// <summary>
     /// A copy of the child program in a world-readable folder, for children running as another user:
@@ -82,7 +82,7 @@ public static class ChildProcess
         }
     }
 
-    private static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
+    public static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
         ? host
         : "dotnet";
 }

@@ -11,6 +11,22 @@ public static class MapsFile
         return ProcessMemoryMap.Read().Where(region => region.End > start && region.Start < end).ToArray();
     }
 
+    /// <summary>How many bytes of [Address, Address + <paramref name="span"/>) the kernel has mapped (areas clipped to the range: neighbours may merge with it).</summary>
+    public static long MappedBytes(MemoryMapping mapping, long? span = null)
+    {
+        ulong start = (ulong)mapping.Address, end = start + (ulong)(span ?? mapping.MappedLength);
+        return RegionsOf(mapping, 0, span).Sum(region => (long)(Math.Min(region.End, end) - Math.Max(region.Start, start)));
+    }
+
+    /// <summary>How many bytes of one protection run of the mapping the kernel has mapped with the mapping's file (or anonymously).</summary>
+    public static long MappedBytesOf(MemoryMapping mapping, ProtectionRegion run)
+    {
+        ulong start = (ulong)mapping.Address + (ulong)run.Offset, end = start + (ulong)run.Length;
+        return RegionsOf(mapping, run.Offset, run.Length)
+            .Where(region => mapping.Path is null || region.Path == mapping.Path)
+            .Sum(region => (long)(Math.Min(region.End, end) - Math.Max(region.Start, start)));
+    }
+
     /// <summary>The permissions letters (such as "rw-s") of the one maps line holding the page at <paramref name="offset"/>.</summary>
     public static string PermissionsAt(MemoryMapping mapping, long offset) => RegionsOf(mapping, offset, 1).Single().Permissions;
 

@@ -1,0 +1,133 @@
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>Resize (mremap): grow, shrink and move real mappings; contents and protection kept.</summary>
+public sealed class ResizeTests : IDisposable
+{
+    private static readonly int Page = Environment.SystemPageSize;
+    private readonly TempFiles files = new();
+
+    public void Dispose() => files.Dispose();
+
+    /// <summary>A private anonymous mapping of <paramref name="pages"/> pages with room for <paramref name="room"/> more pages after it.</summary>
+    private static MemoryMapping AnonymousWithRoom(int pages, int room)
+    {
+        var mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = (pages + room) * Page, Private = true });
+        mapping.Resize(pages * Page); // the freed tail is the room
+        return mapping;
+    }
+
+    [Fact]
+    public void Growing_in_place_keeps_the_contents_and_every_page_protection()
+    {
+        using MemoryMapping mapping = AnonymousWithRoom(pages: 4, room: 4);
+        nint address = mapping.Address;
+        mapping.Write(0, TempFiles.Pattern(4 * Page));
+        mapping.Protect(MemoryProtection.Read, Page, Page);
+
+        mapping.Resize(8 * Page, allowMove: false);
+
+        Assert.Equal(address, mapping.Address);
+        Assert.Equal(8 * Page, mapping.Length);
+        Assert.Equal(TempFiles.Pattern(Page), mapping.Read(0, Page));
+        Assert.Equal("r--p", MapsFile.PermissionsAt(mapping, Page));
+        Assert.Equal("rw-p", MapsFile.PermissionsAt(mapping, 7 * Page));
+        Assert.Equal(new byte[Page], mapping.Read(7 * Page, Page));
+        Assert.Throws<MappingAccessException>(() => mapping.Write(Page, [1]));
+        Assert.Equal(8 * Page, MapsFile.MappedBytes(mapping));
+    }
+
+    [Fact]
+    public void Growing_without_room_moves_the_mapping_unless_NoMove_and_leaves_neighbours_alone()
+    {
+        using MemoryMapping mapping = AnonymousWithRoom(pages: 2, room: 1);
+        mapping.Write(0, "before the move"u8);
+        nint old = mapping.Address;
+        using var blocker = new Blocker(old + 2 * Page, Page, 0xEE);
+
+        var refused = Assert.Throws<SystemCallException>(() => mapping.Resize(4 * Page, allowMove: false));
+        Assert.Equal("ENOMEM", refused.ErrnoName);
+        Assert.Contains("-NoMove", refused.Message);
+        Assert.Equal(2 * Page, mapping.Length);
+
+        mapping.Resize(4 * Page);
+
+        Assert.NotEqual(old, mapping.Address);
+        Assert.Equal("before the move"u8.ToArray(), mapping.Read(0, 15));
+        Assert.Equal(4 * Page, MapsFile.MappedBytes(mapping));
+        Assert.True(blocker.Holds(0xEE));
+    }
+
+    [Fact]
+    public void Shrinking_unmaps_the_tail_and_accesses_past_the_new_length_are_refused()
+    {
+        string path = files.CreatePattern(4 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+
+        mapping.Resize(Page + 10);
+
+        Assert.Equal(Page + 10, mapping.Length);
+        Assert.Equal(2 * Page, mapping.MappedLength);
+        Assert.Equal(2 * Page, MapsFile.MappedBytes(mapping, 4 * Page));
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Read(Page + 10, 1));
+        Assert.Equal(TempFiles.Pattern(Page + 10), mapping.Read(0, Page + 10));
+        Assert.Equal(4 * Page, new FileInfo(path).Length); // the file keeps every byte
+    }
+
+    [Fact]
+    public void A_file_mapping_never_grows_past_the_end_of_its_file_unless_asked_to_extend_it()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+
+        var error = Assert.Throws<ArgumentException>(() => mapping.Resize(3 * Page));
+        Assert.Contains("ExtendFile", error.Message);
+        Assert.Equal(Page, new FileInfo(path).Length);
+
+        mapping.Resize(3 * Page, extendFile: true);
+        mapping.Write(3 * Page - 4, "tail"u8);
+        mapping.Sync();
+
+        Assert.Equal(3 * Page, new FileInfo(path).Length);
+        Assert.Equal("tail"u8.ToArray(), File.ReadAllBytes(path)[^4..]);
+        Assert.Equal(TempFiles.Pattern(Page), File.ReadAllBytes(path)[..Page]);
+    }
+
+    [Fact]
+    public void Growing_shared_anonymous_memory_past_its_pages_is_refused_but_within_its_last_page_works()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 100 });
+
+        mapping.Resize(Page);
+        Assert.Equal(Page, mapping.Length);
+
+        var error = Assert.Throws<ArgumentException>(() => mapping.Resize(2 * Page));
+        Assert.Contains("SIGBUS", error.Message);
+        Assert.Equal(Page, mapping.Length);
+    }
+
+    [Fact]
+    public void A_mapping_with_several_protections_grows_in_place_but_refuses_to_move()
+    {
+        using MemoryMapping mapping = AnonymousWithRoom(pages: 2, room: 1);
+        mapping.Protect(MemoryProtection.Read, 0, Page);
+        using var blocker = new Blocker(mapping.Address + 2 * Page, Page, 0xAB);
+
+        var error = Assert.Throws<MappingOperationException>(() => mapping.Resize(4 * Page));
+
+        Assert.Contains("2 kernel areas", error.Message);
+        Assert.Equal(2 * Page, mapping.Length);
+        Assert.True(blocker.Holds(0xAB));
+    }
+
+    [Fact]
+    public void Bad_lengths_and_removed_mappings_are_refused()
+    {
+        MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Resize(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Resize(-5));
+        mapping.Dispose();
+        Assert.Throws<MappingClosedException>(() => mapping.Resize(2 * Page));
+    }
+}

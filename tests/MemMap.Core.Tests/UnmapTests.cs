@@ -1,0 +1,78 @@
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>Partial munmap: whole pages only; the hole is an error to use and is never touched again.</summary>
+public sealed class UnmapTests : IDisposable
+{
+    private static readonly int Page = Environment.SystemPageSize;
+    private readonly TempFiles files = new();
+
+    public void Dispose() => files.Dispose();
+
+    [Fact]
+    public void Unmapping_a_middle_page_leaves_a_hole_that_every_operation_refuses_clearly()
+    {
+        string path = files.CreatePattern(4 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+
+        Assert.False(mapping.Unmap(Page, 1)); // one byte: rounds up to the whole page
+
+        Assert.Equal([new ByteRange(Page, Page)], mapping.UnmappedRanges);
+        Assert.Equal(3 * Page, MapsFile.MappedBytes(mapping));
+        Assert.Equal(MappingAccessFault.Unmapped, Assert.Throws<MappingAccessException>(() => mapping.Read(Page - 1, 2)).Fault);
+        Assert.Equal(MappingAccessFault.Unmapped, Assert.Throws<MappingAccessException>(() => mapping.Write(2 * Page - 1, [1])).Fault);
+        Assert.Throws<MappingAccessException>(() => mapping.Sync(Page, 10));
+        Assert.Throws<MappingAccessException>(() => mapping.Protect(MemoryProtection.Read, Page, Page));
+        Assert.Throws<MappingOperationException>(() => mapping.Resize(8 * Page));
+
+        mapping.Write(0, "start"u8);
+        mapping.Write(2 * Page, "after"u8);
+        mapping.Sync();
+        mapping.Protect(MemoryProtection.Read);
+        Assert.Equal("r--s", MapsFile.PermissionsAt(mapping, 3 * Page));
+        Assert.Equal("after"u8.ToArray(), File.ReadAllBytes(path)[(2 * Page)..(2 * Page + 5)]);
+    }
+
+    [Fact]
+    public void Memory_the_runtime_maps_into_a_hole_survives_protect_sync_and_removal_of_the_mapping()
+    {
+        MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        nint hole = mapping.Address + Page;
+        mapping.Unmap(Page, Page);
+        using var stranger = new Blocker(hole, Page, 0x5A);
+
+        mapping.Protect(MemoryProtection.None);
+        mapping.Sync();
+        mapping.Dispose();
+
+        Assert.True(stranger.Holds(0x5A));
+    }
+
+    [Fact]
+    public void Unmapping_every_page_removes_the_mapping()
+    {
+        MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page, Private = true });
+        mapping.Unmap(0, Page);
+
+        Assert.True(mapping.Unmap(Page));
+
+        Assert.False(mapping.IsOpen);
+        Assert.Null(MappingRegistry.Find(mapping.Id));
+        Assert.Throws<MappingClosedException>(() => mapping.Read(0, 1));
+    }
+
+    [Theory]
+    [InlineData(1L, 1L)]
+    [InlineData(-4096L, 1L)]
+    [InlineData(0L, 100_000L)]
+    public void Unaligned_offsets_and_ranges_outside_the_mapping_are_refused_and_nothing_is_unmapped(long offset, long count)
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Private = true });
+
+        Assert.ThrowsAny<ArgumentException>(() => mapping.Unmap(offset, count));
+
+        Assert.Empty(mapping.UnmappedRanges);
+        Assert.Equal(4 * Page, MapsFile.MappedBytes(mapping));
+    }
+}
