@@ -15,7 +15,7 @@ public static class ProcessMemoryMap
         int pid = processId ?? Environment.ProcessId;
         string file = $"/proc/{(processId is null ? "self" : pid.ToString(CultureInfo.InvariantCulture))}/{(detailed ? "smaps" : "maps")}";
         bool own = pid == Environment.ProcessId;
-        IReadOnlyList<MemoryMapping> mappings = own ? MappingRegistry.Live : [];
+        MemoryMapping[] mappings = own ? [.. MappingRegistry.Live.OrderBy(mapping => (ulong)mapping.Address)] : [];
         var regions = new List<ProcessMemoryRegion>();
         try
         {
@@ -92,18 +92,31 @@ public static class ProcessMemoryMap
         Locked = fields.GetValueOrDefault("Locked"),
     };
 
-    /// <summary>The id of the live MemMap mapping whose pages hold <paramref name="address"/> (not in one of its holes, which the runtime may reuse), or null.</summary>
-    private static int? OwnerOf(ulong address, IReadOnlyList<MemoryMapping> mappings)
+    /// <summary>The id of the live MemMap mapping (sorted by address) whose pages hold <paramref name="address"/> (not in one of its holes, which the runtime may reuse), or null.</summary>
+    private static int? OwnerOf(ulong address, MemoryMapping[] mappings)
     {
-        foreach (MemoryMapping mapping in mappings)
+        int low = 0, high = mappings.Length - 1, found = -1;
+        while (low <= high) // the last mapping that starts at or below the address
         {
-            ulong start = (ulong)mapping.Address;
-            if (mapping.IsOpen && address >= start && address - start < (ulong)mapping.MappedLength
-                && !mapping.UnmappedRanges.Any(hole => (long)(address - start) >= hole.Offset && (long)(address - start) < hole.End))
+            int middle = (low + high) / 2;
+            if ((ulong)mappings[middle].Address <= address)
             {
-                return mapping.Id;
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
             }
         }
-        return null;
+        if (found < 0)
+        {
+            return null;
+        }
+        MemoryMapping mapping = mappings[found];
+        long offset = (long)(address - (ulong)mapping.Address);
+        return mapping.IsOpen && offset < mapping.MappedLength && !mapping.UnmappedRanges.Any(hole => offset >= hole.Offset && offset < hole.End)
+            ? mapping.Id
+            : null;
     }
 }
