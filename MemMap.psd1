@@ -13,13 +13,16 @@
         'New-MemoryMapping'
         'Get-MemoryMapping'
         'Get-MappedByte'
-        'Set-MappedBytes'
+        'Set-MappedByte'
+        'Get-MappedValue'
+        'Set-MappedValue'
+        'Find-MappedByte'
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Set-MappedBytes')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

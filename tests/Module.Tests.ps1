@@ -8,11 +8,11 @@ Describe 'The MemMap module' {
         $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
         $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
             'Get-MappedByte', 'Get-MemoryMapping', 'New-MemoryMapping', 'Remove-MemoryMapping',
-            'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
+            'Set-MappedByte', 'Set-MappingProtection', 'Sync-MemoryMapping')
     }
 
     It 'has help with a synopsis and examples for <_>' -ForEach @(
-        'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedBytes',
+        'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedByte',
         'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"

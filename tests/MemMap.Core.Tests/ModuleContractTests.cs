@@ -133,7 +133,7 @@ public sealed partial class ModuleContractTests : IDisposable
     [Fact]
     public void Cmdlets_that_destroy_or_change_data_support_WhatIf_and_Confirm()
     {
-        Assert.All(cmdlets.Where(cmdlet => NameOf(cmdlet) is "Remove-MemoryMapping" or "Set-MappedBytes" or "Set-MappingProtection"), cmdlet =>
+        Assert.All(cmdlets.Where(cmdlet => NameOf(cmdlet) is "Remove-MemoryMapping" or "Set-MappedByte" or "Set-MappingProtection"), cmdlet =>
             Assert.Equal(true, Named(Attribute(cmdlet, CmdletAttribute)!, "SupportsShouldProcess")));
     }
 
