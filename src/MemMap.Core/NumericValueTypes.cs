@@ -104,7 +104,7 @@ public static class NumericValueTypes
                 _ => null,
             };
             return converted ?? throw new ArgumentException(
-                $"{Show(value)} ({value.GetType().Name}) is not a number: give {typeof(T).Name} values as numbers or numeric strings.", nameof(value));
+                $"{Show(value)} ({value.GetType().Name}) is not a number: give {typeof(T).Name} values as numbers or numeric strings; nothing was written.", nameof(value));
         }
         catch (OverflowException)
         {
