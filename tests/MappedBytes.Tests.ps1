@@ -69,15 +69,45 @@ Describe 'Get-MappedByte and Set-MappedByte' {
             Should -Be 'shared'
     }
 
-    It 'leaves the tail of the last page zero and never writes it back' {
+    It 'refuses a write past Length in the last page (33 bytes at 90 of a 100-byte file): file and mapping keep every byte' {
         $small = Join-Path $TestDrive 'small.bin'
         [IO.File]::WriteAllBytes($small, [byte[]](1..100))
         $m = New-MemoryMapping $small
         $m.MappedLength | Should -Be $Page
-        Get-MappedByte $m -Offset 100 -Count ($Page - 100) | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
-        Set-MappedByte $m -Offset 200 -String 'tail'
+        Set-MappedByte $m -Offset 90 -Value ([byte[]]::new(33)) -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.SetMappedByteCommand'
+        $failure[0].Exception.Message | Should -Match 'Resize-MemoryMapping -ExtendFile'
+        { Get-MappedByte $m -Offset 100 -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.GetMappedByteCommand'
         Sync-MemoryMapping $m
-        (Get-Item $small).Length | Should -Be 100
+        [IO.File]::ReadAllBytes($small) | Should -Be ([byte[]](1..100))
+        Get-MappedByte $m | Should -Be ([byte[]](1..100))
+    }
+
+    It 'fills a range with one byte (-Fill -Count), exactly and no further' {
+        $m = New-MemoryMapping $Path
+        Set-MappedByte $m -Offset ($Page - 2) -Fill 0xEE -Count 5
+        $bytes = [IO.File]::ReadAllBytes($Path)
+        $bytes[($Page - 2)..($Page + 2)] | Should -Be 0xEE, 0xEE, 0xEE, 0xEE, 0xEE
+        $bytes[$Page - 3] | Should -Be $Content[$Page - 3]
+        $bytes[$Page + 3] | Should -Be $Content[$Page + 3]
+        Set-MappedByte $m -Offset 0 -Fill 0 -Count 1 -WhatIf
+        [IO.File]::ReadAllBytes($Path)[0] | Should -Be $Content[0]
+        { Set-MappedByte $m -Offset 1 -Fill 0 -Count (2 * $Page) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand'
+    }
+
+    It 'works under its old name Set-MappedBytes, an exported alias, from a fresh pwsh' {
+        (Get-Command -Module MemMap -CommandType Alias).Name | Should -Contain 'Set-MappedBytes'
+        (Get-Alias Set-MappedBytes).ResolvedCommandName | Should -Be 'Set-MappedByte'
+        $seen = Invoke-ChildPwsh {
+            param($p)
+            $m = New-MemoryMapping $p
+            Set-MappedByte $m -Offset 0 -String 'new'
+            Set-MappedBytes $m -Offset 3 -String 'old'
+            Get-MappedByte $m -Count 6 -AsString
+            (Get-Command -Module MemMap Set-MappedBytes).CommandType.ToString()
+        } -ArgumentList $Path
+        $seen | Should -Be 'newold', 'Alias'
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), 0, 6) | Should -Be 'newold'
     }
 
     Context 'refuses bad access with a typed error and the session lives on' {
