@@ -80,7 +80,8 @@ Describe 'Get-MappedByte and Set-MappedByte' {
         { Get-MappedByte $m -Offset 100 -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.GetMappedByteCommand'
         Sync-MemoryMapping $m
         [IO.File]::ReadAllBytes($small) | Should -Be ([byte[]](1..100))
-        Get-MappedByte $m | Should -Be ([byte[]](1..100))
+        $mapped = Get-MappedByte $m
+        $mapped | Should -Be ([byte[]](1..100))
     }
 
     It 'fills a range with one byte (-Fill -Count), exactly and no further' {

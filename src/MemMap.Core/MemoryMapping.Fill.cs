@@ -6,7 +6,7 @@ namespace MemMap;
 // through the kernel, many times per system call (one vector per repetition).
 public sealed partial class MemoryMapping
 {
-    /// <summary>How many bytes of the value one pattern buffer holds; measured: larger buys nothing once it outgrows the cache.</summary>
+    /// <summary>How many bytes of the value one pattern buffer holds (1024 vectors of it per system call); measured: 64 KiB to 1 MiB fill equally fast.</summary>
     internal const int FillPatternLength = 256 << 10;
 
     /// <summary>Sets <paramref name="count"/> bytes starting at <paramref name="offset"/> to <paramref name="value"/> (memset).</summary>
