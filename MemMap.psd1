@@ -13,14 +13,17 @@
         'New-MemoryMapping'
         'Get-MemoryMapping'
         'Get-MappedByte'
-        'Set-MappedBytes'
+        'Set-MappedByte'
+        'Get-MappedValue'
+        'Set-MappedValue'
+        'Find-MappedByte'
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
         'Resize-MemoryMapping'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Set-MappedBytes')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

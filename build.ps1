@@ -68,12 +68,12 @@ function Invoke-Demo {
     try {
         Write-Host "`n1. Shared file mapping: writes reach the file." -ForegroundColor Cyan
         $shared = New-MemoryMapping $file
-        Set-MappedBytes $shared -Offset 0 -String 'HELLO' -PassThru | Sync-MemoryMapping
+        Set-MappedByte $shared -Offset 0 -String 'HELLO' -PassThru | Sync-MemoryMapping
         "   file now says: $(Get-Content $file)"
 
         Write-Host "`n2. Private file mapping: copy-on-write, the file never changes." -ForegroundColor Cyan
         $private = New-MemoryMapping $file -Private
-        Set-MappedBytes $private -Offset 0 -String 'PRIVATE'
+        Set-MappedByte $private -Offset 0 -String 'PRIVATE'
         "   mapping says:   $(Get-MappedByte $private -AsString)"
         "   file still says: $(Get-Content $file)"
 

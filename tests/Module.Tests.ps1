@@ -4,16 +4,22 @@ BeforeAll {
 }
 
 Describe 'The MemMap module' {
-    It 'has a valid manifest that exports the seven cmdlets' {
+    It 'has a valid manifest that exports the ten cmdlets and the alias Set-MappedBytes' {
         $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
         $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
-            'Get-MappedByte', 'Get-MemoryMapping', 'New-MemoryMapping', 'Remove-MemoryMapping',
-            'Set-MappedBytes', 'Set-MappingProtection', 'Sync-MemoryMapping')
+            'Find-MappedByte', 'Get-MappedByte', 'Get-MappedValue', 'Get-MemoryMapping', 'New-MemoryMapping',
+            'Remove-MemoryMapping', 'Set-MappedByte', 'Set-MappedValue', 'Set-MappingProtection', 'Sync-MemoryMapping')
+        (Get-Module MemMap).ExportedAliases.Keys | Should -Be @('Set-MappedBytes')
+    }
+
+    It 'names the alias Set-MappedBytes in the help of Set-MappedByte' {
+        (Get-Help Set-MappedByte).Synopsis | Should -Match 'Set-MappedBytes'
+        (Get-Help Set-MappedBytes).Name | Should -Be 'Set-MappedByte'
     }
 
     It 'has help with a synopsis and examples for <_>' -ForEach @(
-        'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedBytes',
-        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping') {
+        'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedByte',
+        'Get-MappedValue', 'Set-MappedValue', 'Find-MappedByte', 'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
@@ -33,6 +39,11 @@ Describe 'The MemMap module' {
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain "$($m.Id)"
         }
         finally { Remove-MemoryMapping $m }
+    }
+
+    It 'completes -Type with the numeric type names' {
+        $line = 'Get-MappedValue -Type UI'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'UInt16', 'UInt32', 'UInt64'
     }
 
     It 'completes -Encoding with encoding names' {

@@ -53,7 +53,25 @@ public sealed partial class ModuleContractTests : IDisposable
     {
         Assert.Equal(cmdlets.Select(NameOf).Order(), ExportedCmdlets().Order());
         Assert.Empty(ManifestList("FunctionsToExport"));
-        Assert.Empty(ManifestList("AliasesToExport"));
+    }
+
+    [Fact]
+    public void The_manifest_exports_exactly_the_aliases_the_cmdlet_classes_declare_and_their_help_names_both()
+    {
+        // PowerShell defines an [Alias] on a binary cmdlet's class at import, and exports it if AliasesToExport lists it.
+        var declared = cmdlets.SelectMany(cmdlet => cmdlet.GetCustomAttributesData()
+            .Where(a => a.AttributeType.FullName == "System.Management.Automation.AliasAttribute")
+            .SelectMany(a => (IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!)
+            .Select(alias => (Alias: (string)alias.Value!, Cmdlet: NameOf(cmdlet)))).ToArray();
+
+        Assert.Contains(("Set-MappedBytes", "Set-MappedByte"), declared);
+        Assert.Equal(declared.Select(d => d.Alias).Order(), ManifestList("AliasesToExport").Order());
+        Assert.All(declared, d =>
+        {
+            string page = File.ReadAllText(Path.Combine(RepositoryRoot, "docs", d.Cmdlet + ".md"));
+            Assert.Contains($"`{d.Alias}`", page.Split("## DESCRIPTION")[1].Split("## EXAMPLES")[0]);
+            Assert.Contains(d.Alias, page.Split("## SYNOPSIS")[1].Split("## SYNTAX")[0]);
+        });
     }
 
     [Fact]
@@ -133,7 +151,7 @@ public sealed partial class ModuleContractTests : IDisposable
     [Fact]
     public void Cmdlets_that_destroy_or_change_data_support_WhatIf_and_Confirm()
     {
-        Assert.All(cmdlets.Where(cmdlet => NameOf(cmdlet) is "Remove-MemoryMapping" or "Set-MappedBytes" or "Set-MappingProtection"), cmdlet =>
+        Assert.All(cmdlets.Where(cmdlet => NameOf(cmdlet) is "Remove-MemoryMapping" or "Set-MappedByte" or "Set-MappedValue" or "Set-MappingProtection"), cmdlet =>
             Assert.Equal(true, Named(Attribute(cmdlet, CmdletAttribute)!, "SupportsShouldProcess")));
     }
 
