@@ -20,6 +20,7 @@ public sealed partial class MemoryMapping
         {
             pattern.AsSpan(0, patternLength).Fill(value);
             using UseScope use = EnterUse();
+            CheckRange(offset, count); // again under the gate: a resize may have changed Length
             CheckAccessLocked(offset, count, MemoryProtection.Write);
             fixed (byte* source = pattern)
             {

@@ -159,8 +159,8 @@ public sealed partial class MemoryMapping
     /// </summary>
     private void ReadFromFile(long offset, Span<byte> destination)
     {
-        CheckRange(offset, destination.Length);
         using UseScope use = EnterUse();
+        CheckRange(offset, destination.Length);
         CheckAccessLocked(offset, destination.Length, MemoryProtection.Read);
         for (int done = 0; done < destination.Length;)
         {
