@@ -40,6 +40,24 @@ Describe 'The MemMap module' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'utf8'
     }
 
+    It 'removed in a ForEach-Object -Parallel runspace, unmaps only that runspace''s mappings' {
+        $m = New-MemoryMapping -Anonymous -Length 10
+        try {
+            $manifest = Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1'
+            $inner = 1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                Import-Module $using:manifest
+                $own = New-MemoryMapping -Anonymous -Length 10
+                Remove-Module MemMap
+                $own.IsOpen
+            }
+            $inner | Should -Be @($false, $false)
+            $m.IsOpen | Should -BeTrue
+            (Get-MemoryMapping -Id $m.Id).Id | Should -Be $m.Id
+            Get-MappedByte $m -Count 1 | Should -Be 0
+        }
+        finally { Remove-MemoryMapping $m }
+    }
+
     It 'unmaps the live mappings when it is removed' {
         $m = New-MemoryMapping -Anonymous -Length 10
         Remove-Module MemMap
