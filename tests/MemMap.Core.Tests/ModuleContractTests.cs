@@ -19,8 +19,8 @@ public sealed partial class ModuleContractTests : IDisposable
     private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
     private static readonly XNamespace Maml = "http://schemas.microsoft.com/maml/2004/10";
 
-    private static readonly string ModuleDirectory = Metadata("ModuleDirectory");
-    private static readonly string RepositoryRoot = Metadata("RepositoryRoot");
+    internal static readonly string ModuleDirectory = Metadata("ModuleDirectory");
+    internal static readonly string RepositoryRoot = Metadata("RepositoryRoot");
     private readonly MetadataLoadContext context;
     private readonly Type[] cmdlets;
 
@@ -271,12 +271,13 @@ public sealed partial class ModuleContractTests : IDisposable
 
     private static string Manifest => File.ReadAllText(Path.Combine(ModuleDirectory, "MemMap.psd1"));
 
-    private static string ManifestValue(string key) => Regex.Match(Manifest, $@"(?m)^\s*{key}\s*=\s*'([^']*)'").Groups[1].Value;
+    internal static string ManifestValue(string key, string? manifest = null) =>
+        Regex.Match(manifest ?? Manifest, $@"(?m)^\s*{key}\s*=\s*'((?:[^']|'')*)'").Groups[1].Value.Replace("''", "'");
 
-    private static string[] ManifestList(string key) =>
-        Regex.Matches(Regex.Match(Manifest, $@"{key}\s*=\s*@\(([^)]*)\)").Groups[1].Value, "'([^']*)'").Select(m => m.Groups[1].Value).ToArray();
+    internal static string[] ManifestList(string key, string? manifest = null) =>
+        Regex.Matches(Regex.Match(manifest ?? Manifest, $@"(?m)^\s*{key}\s*=\s*@\(([^)]*)\)").Groups[1].Value, "'([^']*)'").Select(m => m.Groups[1].Value).ToArray();
 
-    private static string[] ExportedCmdlets() => ManifestList("CmdletsToExport");
+    internal static string[] ExportedCmdlets() => ManifestList("CmdletsToExport");
 
     private static CustomAttributeData? Attribute(MemberInfo member, string fullName) =>
         member.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.FullName == fullName);
