@@ -69,13 +69,13 @@ Describe 'Get-MappedByte and Set-MappedBytes' {
             Should -Be 'shared'
     }
 
-    It 'leaves the tail of the last page zero and never writes it back' {
+    It 'never hands out the tail of the last page past Length, and the file keeps its size' {
         $small = Join-Path $TestDrive 'small.bin'
         [IO.File]::WriteAllBytes($small, [byte[]](1..100))
         $m = New-MemoryMapping $small
         $m.MappedLength | Should -Be $Page
-        Get-MappedByte $m -Offset 100 -Count ($Page - 100) | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
-        Set-MappedBytes $m -Offset 200 -String 'tail'
+        { Get-MappedByte $m -Offset 100 -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
+        { Set-MappedBytes $m -Offset 200 -String 'tail' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument*'
         Sync-MemoryMapping $m
         (Get-Item $small).Length | Should -Be 100
     }
