@@ -41,15 +41,15 @@ $solution = Join-Path -Path $PSScriptRoot -ChildPath 'MemMap.slnx'
 
 function Invoke-Dotnet {
     <# Runs dotnet with these arguments and stops the build when it fails. #>
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    param([Parameter(Mandatory)] [string[]] $Arguments)
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed (exit code $LASTEXITCODE)." }
 }
 
 function Invoke-Build {
     <# dotnet build of the whole solution: module folder, help and package. #>
-    param([string] $BuildConfiguration = $Configuration)
-    Invoke-Dotnet build $solution -c $BuildConfiguration --nologo
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Dotnet -Arguments 'build', $solution, '-c', $BuildConfiguration, '--nologo'
 }
 
 function Get-PesterTestCount {
@@ -65,9 +65,10 @@ function Get-PesterTestCount {
 
 function Invoke-Test {
     <# xunit, then Pester; one summary line; exit code 1 on any failure. #>
-    Invoke-Build
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
     $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
-    dotnet test $solution -c $Configuration --no-build --nologo | ForEach-Object -Process {
+    dotnet test $solution -c $BuildConfiguration --no-build --nologo | ForEach-Object -Process {
         $_
         if ($_ -match 'Failed:\s*(\d+), Passed:\s*(\d+), Skipped:\s*(\d+)') {
             $counts.Failed += [int]$Matches[1]; $counts.Passed += [int]$Matches[2]; $counts.Skipped += [int]$Matches[3]
@@ -100,23 +101,35 @@ function Invoke-Test {
 }
 
 function Invoke-Doc {
-    <# The help: the build's converter always; platyPS 1.0's check and MAML where it is installed. #>
-    Invoke-Build
+    <#
+    The help: the build's converter makes the module's MAML; where platyPS 1.0 is installed, every
+    page must also pass Test-MarkdownCommandHelp and import with no warning, and platyPS's own MAML is
+    written to out/help-platyps for comparison. The module keeps the converter's MAML: platyPS 1.0.3
+    merges a parameter that is required in one set and optional in another (New-MemoryMapping
+    -Length) into one entry marked required, the very confusion the converter avoids.
+    #>
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
     $platyPS = Get-Module -Name Microsoft.PowerShell.PlatyPS -ListAvailable | Sort-Object -Property Version -Descending | Select-Object -First 1
     if (-not $platyPS) {
-        Write-Warning -Message 'platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is not installed: the help was made by the build''s converter only.'
+        Write-Warning -Message 'platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is not installed: the pages were not checked by it.'
         return
     }
     Import-Module -Name $platyPS.Path -Force
-    $pages = Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'docs') -Filter '*.md' | Where-Object -Property Name -NotLike 'about_*'
-    $failed = $pages | Where-Object -FilterScript { -not (Test-MarkdownCommandHelp -Path $_.FullName) }
-    if ($failed) { throw "platyPS 1.0 rejects: $($failed.Name -join ', ') (Test-MarkdownCommandHelp -DetailView shows why)." }
-    $staging = Join-Path -Path $out -ChildPath 'platyps'
-    $pages | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $staging -Force | Out-Null
-    $maml = Get-ChildItem -Path $staging -Filter '*-Help.xml' -Recurse | Select-Object -First 1
-    Copy-Item -LiteralPath $maml.FullName -Destination (Join-Path -Path $out -ChildPath 'MemMap' -AdditionalChildPath 'en-US', 'MemMap.dll-Help.xml') -Force
-    Remove-Item -LiteralPath $staging -Recurse -Force
-    "Help: $($pages.Count) pages checked and converted by platyPS $($platyPS.Version)."
+    $pages = Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'docs') -Filter '*.md'
+    $problems = foreach ($page in $pages) {
+        $type = (Measure-PlatyPSMarkdown -Path $page.FullName).FileType.ToString()
+        if ($type -notmatch 'V2Schema') { "$($page.Name): not in platyPS 1.0's schema ($type)" }
+        if ($type -match 'CommandHelp') {
+            if (-not (Test-MarkdownCommandHelp -Path $page.FullName)) { "$($page.Name): Test-MarkdownCommandHelp fails (-DetailView shows why)" }
+            (Import-MarkdownCommandHelp -Path $page.FullName).Diagnostics.Messages |
+                Where-Object -Property Severity -NE -Value 'Information' | ForEach-Object -Process { "$($page.Name): $($_.Message) $($_.Identifier)" }
+        }
+    }
+    if ($problems) { throw "platyPS $($platyPS.Version) reports:`n$($problems -join "`n")" }
+    $staging = Join-Path -Path $out -ChildPath 'help-platyps'
+    $pages | Where-Object -Property Name -NotLike 'about_*' | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $staging -Force | Out-Null
+    "Help: $($pages.Count) pages pass platyPS $($platyPS.Version); its MAML, for comparison, is in $staging."
 }
 
 function Invoke-Package {
@@ -128,7 +141,8 @@ function Invoke-Package {
 
 function Invoke-Demo {
     <# The four kinds of mapping, shown in this session. #>
-    Invoke-Build
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
     Import-Module -Name $module -Force
     $file = Join-Path -Path ([IO.Path]::GetTempPath()) -ChildPath "memmap-demo-$PID.txt"
     Set-Content -LiteralPath $file -Value 'hello from the file' -NoNewline
@@ -162,11 +176,11 @@ function Invoke-Demo {
 }
 
 switch ($Task) {
-    'Build' { Invoke-Build }
-    'Test' { Invoke-Test }
-    'Docs' { Invoke-Doc }
+    'Build' { Invoke-Build -BuildConfiguration $Configuration }
+    'Test' { Invoke-Test -BuildConfiguration $Configuration }
+    'Docs' { Invoke-Doc -BuildConfiguration $Configuration }
     'Package' { Invoke-Package }
-    'Demo' { Invoke-Demo }
+    'Demo' { Invoke-Demo -BuildConfiguration $Configuration }
     'Clean' {
         if ($PSCmdlet.ShouldProcess($PSScriptRoot, 'Remove out/ and every bin/ and obj/')) {
             Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore

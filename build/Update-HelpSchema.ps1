@@ -72,7 +72,7 @@ process {
         $name = $page.BaseName
         $about = $name.StartsWith('about_')
         $front = if ($about) {
-            '---', 'document type: about', "HelpUri: ''", 'Locale: en-US', "ms.date: $date", 'PlatyPS schema version: 2024-05-01', "title: $name", '---'
+            '---', "HelpUri: ''", 'Locale: en-US', "ms.date: $date", 'PlatyPS schema version: 2024-05-01', "title: $name", '---'
         }
         else {
             '---', 'document type: cmdlet', 'external help file: MemMap.dll-Help.xml', "HelpUri: ''", 'Locale: en-US',

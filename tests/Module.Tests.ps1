@@ -93,7 +93,7 @@ Describe 'The MemMap module' {
             (Get-Completion 'Remove-MemoryMapping -Path ').CompletionText | Should -Contain "'$file'"
             (Get-Completion 'Get-MemoryMapping -LiteralPath ').CompletionText | Should -Contain "'$file'"
             $typed = (Get-Completion 'Get-MappedByte -Mapping ' | Where-Object CompletionText -EQ "(Get-MemoryMapping -Id $($m.Id))").CompletionText
-            (Invoke-Expression "Get-MappedByte -Mapping $typed -Count 1") | Should -Be 0
+            (& ([scriptblock]::Create("Get-MappedByte -Mapping $typed -Count 1"))) | Should -Be 0
         }
         finally { Remove-MemoryMapping $m }
     }

@@ -32,7 +32,7 @@ function New-PatternFile {
     if ($PSCmdlet.ShouldProcess($Path, "Write $Length pattern bytes")) {
         [IO.File]::WriteAllBytes($Path, $bytes)
     }
-    , $bytes
+    $bytes
 }
 
 function Get-MapsPermission {
