@@ -152,6 +152,16 @@ public sealed partial class ModuleContractTests : IDisposable
     }
 
     [Fact]
+    public void Every_Mapping_parameter_completes_the_live_mappings()
+    {
+        Assert.All(cmdlets.Where(cmdlet => cmdlet.GetProperty("Mapping") is not null), cmdlet =>
+            Assert.True(cmdlet.GetProperty("Mapping")!.GetCustomAttributesData().Any(a =>
+                    a.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute"
+                    && a.ConstructorArguments.Any(argument => (argument.Value as Type)?.Name == "MappingCompleter")),
+                $"{NameOf(cmdlet)} -Mapping needs [ArgumentCompleter(typeof(MappingCompleter))]."));
+    }
+
+    [Fact]
     public void Every_cmdlet_that_works_on_a_mapping_takes_it_from_the_pipeline()
     {
         Assert.All(cmdlets.Where(cmdlet => Parameters(cmdlet).Any(p => p.Name == "Mapping")), cmdlet =>
