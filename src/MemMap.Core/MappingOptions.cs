@@ -29,4 +29,7 @@ public sealed record MappingOptions
 
     /// <summary>Lock the pages in RAM (mlock) as soon as they are mapped.</summary>
     public bool Locked { get; init; }
+
+    /// <summary>Who the mapping belongs to (<see cref="MemoryMapping.Owner"/>): <see cref="MappingRegistry.DisposeOwnedBy"/> unmaps an owner's mappings only.</summary>
+    public object? Owner { get; init; }
 }

@@ -20,6 +20,7 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
 
     /// <summary>The mapping to search.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>The bytes to find.</summary>

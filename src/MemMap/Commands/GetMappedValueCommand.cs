@@ -11,6 +11,7 @@ public sealed class GetMappedValueCommand : MemMapCmdlet
 
     /// <summary>The mapping to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Where the first value starts, from the start of the mapping; any alignment.</summary>

@@ -3,7 +3,9 @@ using System.Management.Automation;
 namespace MemMap.Commands;
 
 /// <summary>New-MemoryMapping: maps a file (open + mmap) or anonymous memory.</summary>
-[Cmdlet(VerbsCommon.New, "MemoryMapping", DefaultParameterSetName = FileSet)]
+// ShouldProcess on every call, as New-Item: -WhatIf maps nothing and creates no file. Impact Low:
+// a mapping is undone by Remove-MemoryMapping, and -Create only ever makes or extends a file.
+[Cmdlet(VerbsCommon.New, "MemoryMapping", DefaultParameterSetName = FileSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MemoryMapping))]
 public sealed class NewMemoryMappingCommand : MemMapCmdlet
 {
@@ -72,10 +74,19 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
             Populate = Populate,
             NoReserve = NoReserve,
             Locked = Locked,
+            Owner = ModuleCleanup.CurrentOwner,
         };
-        MemoryMapping? mapping = ParameterSetName == AnonymousSet
+        bool anonymous = ParameterSetName == AnonymousSet;
+        string path = anonymous ? "" : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        string target = anonymous ? $"{Length} bytes of {(Private ? "private" : "shared")} anonymous memory" : path;
+        string action = Create ? $"Create or extend the file to {Offset + Length} bytes and map it" : "Map";
+        if (!ShouldProcess(target, action))
+        {
+            return;
+        }
+        MemoryMapping? mapping = anonymous
             ? TryGet(() => MemoryMapping.MapAnonymous(options), "anonymous memory")
-            : TryGet(() => MemoryMapping.MapFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options), Path);
+            : TryGet(() => MemoryMapping.MapFile(path, options), path);
         if (mapping is not null)
         {
             WriteObject(mapping);

@@ -17,6 +17,7 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
 
     /// <summary>The mapping to write.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Where to start writing, from the start of the mapping.</summary>
