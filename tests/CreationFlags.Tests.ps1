@@ -44,7 +44,7 @@ Describe 'New-MemoryMapping -HugePages, -Address and character devices' {
         $zero = New-MemoryMapping /dev/zero -Length (2 * $Page)
         $zero.Kind | Should -Be 'SharedFile'
         (Get-MappedByte $zero -Count 16) | Should -Be ([byte[]]::new(16))
-        Set-MappedBytes $zero -Offset $Page -String 'hi'
+        Set-MappedByte $zero -Offset $Page -String 'hi'
         Get-MappedByte $zero -Offset $Page -Count 2 -AsString | Should -Be 'hi'
 
         New-MemoryMapping /dev/zero -ErrorAction SilentlyContinue -ErrorVariable failure | Should -BeNullOrEmpty

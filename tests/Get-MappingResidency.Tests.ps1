@@ -48,7 +48,7 @@ Describe 'Get-MappingResidency' {
     It 'measures mappings from the pipeline with mincore' {
         $m = New-MemoryMapping -Anonymous -Length (16 * $Page) -Private
         ($m | Get-MappingResidency).ResidentPages | Should -Be 0
-        Set-MappedBytes $m -Offset 0 -Value ([byte[]]::new(4 * $Page))
+        Set-MappedByte $m -Offset 0 -Value ([byte[]]::new(4 * $Page))
         $r = $m | Get-MappingResidency
         $r.ResidentPages | Should -Be 4
         $r.Percent | Should -Be 25

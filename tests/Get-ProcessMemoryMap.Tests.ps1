@@ -16,7 +16,7 @@ Describe 'Get-ProcessMemoryMap' {
         $before.Start | Should -Be ([uint64]$m.Address.ToInt64())
         $before.Size | Should -Be (4 * $Page)
 
-        Set-MappingProtection $m ReadWrite -Offset 0 -Length $Page
+        Set-MappingProtection $m ReadWrite -Offset 0 -Count $Page
         $after = Get-ProcessMemoryMap | Where-Object MappingId -eq $m.Id
         $after.Permissions | Should -Be 'rw-s', '---s'
         $after.Size | Should -Be $Page, (3 * $Page)
@@ -24,7 +24,7 @@ Describe 'Get-ProcessMemoryMap' {
 
     It 'adds the smaps counts with -Detailed' {
         $m = New-MemoryMapping -Anonymous -Length (8 * $Page) -Private
-        Set-MappedBytes $m -Offset 0 -Value ([byte[]]::new(3 * $Page))
+        Set-MappedByte $m -Offset 0 -Value ([byte[]]::new(3 * $Page))
         $region = Get-ProcessMemoryMap -Detailed | Where-Object MappingId -eq $m.Id
         $region.Rss | Should -Be (3 * $Page)
         $region.PrivateDirty | Should -Be (3 * $Page)

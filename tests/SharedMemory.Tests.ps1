@@ -40,12 +40,12 @@ Describe 'POSIX shared memory: New-MemoryMapping -Name and Remove-MemoryMapping 
 
     It 'shares memory with an unrelated pwsh process, both ways' {
         $m = New-MemoryMapping -Name $Name -Length $Page
-        Set-MappedBytes $m -Offset 0 -String 'from the parent'
+        Set-MappedByte $m -Offset 0 -String 'from the parent'
         $seen = Invoke-ChildPwsh -ArgumentList $Name -ScriptBlock {
             param($Name)
             $shm = New-MemoryMapping -Name $Name
             Get-MappedByte $shm -Count 15 -AsString
-            Set-MappedBytes $shm -Offset 100 -String 'from the child'
+            Set-MappedByte $shm -Offset 100 -String 'from the child'
         }
         $seen | Should -Be 'from the parent'
         Get-MappedByte $m -Offset 100 -Count 14 -AsString | Should -Be 'from the child'
@@ -63,7 +63,7 @@ Describe 'POSIX shared memory: New-MemoryMapping -Name and Remove-MemoryMapping 
 
     It 'refuses another user''s object of mode 0600 with EACCES' -Skip:([Environment]::UserName -ne 'root') {
         $m = New-MemoryMapping -Name $Name -Length $Page
-        Set-MappedBytes $m -String 'secret'
+        Set-MappedByte $m -String 'secret'
         $output = Invoke-ChildPwshAs -User nobody -Group nogroup -ArgumentList $Name -ScriptBlock {
             param($Name)
             New-MemoryMapping -Name $Name -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null

@@ -41,4 +41,7 @@ public sealed record MappingOptions
     /// an address already in use is refused (EEXIST) and nothing there is replaced. Null lets the kernel choose.
     /// </summary>
     public nint? Address { get; init; }
+
+    /// <summary>Who the mapping belongs to (<see cref="MemoryMapping.Owner"/>): <see cref="MappingRegistry.DisposeOwnedBy"/> unmaps an owner's mappings only.</summary>
+    public object? Owner { get; init; }
 }

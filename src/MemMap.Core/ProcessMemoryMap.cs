@@ -114,8 +114,9 @@ public static class ProcessMemoryMap
             return null;
         }
         MemoryMapping mapping = mappings[found];
-        long offset = (long)(address - (ulong)mapping.Address);
-        return mapping.IsOpen && offset < mapping.MappedLength && !mapping.UnmappedRanges.Any(hole => offset >= hole.Offset && offset < hole.End)
+        ulong offset = address - (ulong)mapping.Address;
+        return mapping.IsOpen && offset < (ulong)mapping.MappedLength
+            && !mapping.UnmappedRanges.Any(hole => (long)offset >= hole.Offset && (long)offset < hole.End)
             ? mapping.Id
             : null;
     }

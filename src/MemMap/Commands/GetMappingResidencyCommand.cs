@@ -21,6 +21,7 @@ public sealed class GetMappingResidencyCommand : MemMapCmdlet
 
     /// <summary>The mappings to measure (mincore on their pages).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = MappingSet)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping[] Mapping { get; set; } = [];
 
     /// <summary>The files to measure; wildcards allowed. No mapping is left behind.</summary>

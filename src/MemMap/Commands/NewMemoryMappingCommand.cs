@@ -3,7 +3,9 @@ using System.Management.Automation;
 namespace MemMap.Commands;
 
 /// <summary>New-MemoryMapping: maps a file (open + mmap) or anonymous memory.</summary>
-[Cmdlet(VerbsCommon.New, "MemoryMapping", DefaultParameterSetName = FileSet)]
+// ShouldProcess on every call, as New-Item: -WhatIf maps nothing and creates no file. Impact Low:
+// a mapping is undone by Remove-MemoryMapping, and -Create only ever makes or extends a file.
+[Cmdlet(VerbsCommon.New, "MemoryMapping", DefaultParameterSetName = FileSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MemoryMapping))]
 public sealed class NewMemoryMappingCommand : MemMapCmdlet
 {
@@ -97,12 +99,27 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
             Locked = Locked,
             HugePages = HugePages,
             Address = MyInvocation.BoundParameters.ContainsKey(nameof(Address)) ? Address : null,
+            Owner = ModuleCleanup.CurrentOwner,
         };
+        string path = ParameterSetName == FileSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path) : "";
+        string target = ParameterSetName switch
+        {
+            AnonymousSet => $"{Length} bytes of {(Private ? "private" : "shared")} anonymous memory",
+            NameSet => $"shared-memory object {Name}",
+            _ => path,
+        };
+        string action = Create ? $"Create or extend the file to {Offset + Length} bytes and map it"
+            : ParameterSetName == NameSet && options.Length is not null ? $"Open, or create with {Length} bytes and mode {Mode}, and map it"
+            : "Map";
+        if (!ShouldProcess(target, action))
+        {
+            return;
+        }
         MemoryMapping? mapping = ParameterSetName switch
         {
             AnonymousSet => TryGet(() => MemoryMapping.MapAnonymous(options), "anonymous memory"),
             NameSet => TryGet(() => MemoryMapping.MapSharedMemory(Name, options, ParseMode(Mode)), Name),
-            _ => TryGet(() => MemoryMapping.MapFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options), Path),
+            _ => TryGet(() => MemoryMapping.MapFile(path, options), path),
         };
         if (mapping is not null)
         {
