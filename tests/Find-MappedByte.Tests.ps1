@@ -1,4 +1,4 @@
-BeforeAll {
+﻿BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-MemMapUnderTest
     $script:Block = 1MB # MemoryMapping.SearchBlockLength

@@ -103,7 +103,8 @@ Describe 'Get-MappedByte and Set-MappedByte' {
             param($p)
             $m = New-MemoryMapping $p
             Set-MappedByte $m -Offset 0 -String 'new'
-            Set-MappedBytes $m -Offset 3 -String 'old'
+            $oldName = 'Set-MappedBytes'   # called by name on purpose: this tests the alias
+            & $oldName $m -Offset 3 -String 'old'
             Get-MappedByte $m -Count 6 -AsString
             (Get-Command -Module MemMap Set-MappedBytes).CommandType.ToString()
         } -ArgumentList $Path
@@ -134,4 +135,23 @@ Describe 'Get-MappedByte and Set-MappedByte' {
             (Get-MappedByte $m -Count 4) | Should -Be $Content[0..3]
         }
     }
+
+Describe 'Set-MappedByte hints' {
+    It 'answers -Value with text by pointing at -String, and writes nothing' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        { Set-MappedByte $m -Value 'hi' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*-String 'hi'*"
+        Get-MappedByte $m -Count 2 | Should -Be 0, 0
+        Set-MappedByte $m -Value '0x55', '170'
+        Get-MappedByte $m -Count 2 | Should -Be 0x55, 170
+        Remove-MemoryMapping $m
+    }
+
+    It 'makes unrepresentable text a non-terminating error, never ? bytes' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        Set-MappedByte $m -String 'é' -Encoding ascii -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure.Count | Should -Be 1
+        Get-MappedByte $m -Count 1 | Should -Be 0
+        Remove-MemoryMapping $m
+    }
 }
+

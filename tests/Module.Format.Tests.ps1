@@ -81,13 +81,13 @@ Describe 'Paths and encodings as PowerShell users type them' {
 
     It 'accepts PowerShell''s encoding names: <_>' -ForEach 'utf8', 'utf8BOM', 'utf8NoBOM', 'ascii', 'ansi', 'oem', 'unicode', 'utf16', 'utf32', 'bigendianunicode', 'latin1' {
         $m = New-MemoryMapping -Anonymous -Length 64
-        Set-MappedBytes $m -Offset 0 -String 'hi' -Encoding $_
+        Set-MappedByte $m -Offset 0 -String 'hi' -Encoding $_
         Get-MappedByte $m -Count ([Text.Encoding]::Unicode.GetByteCount('hi') * ($_ -eq 'utf32' ? 2 : 1)) -AsString -Encoding $_ | Should -BeLike 'hi*'
     }
 
     It 'refuses text the encoding cannot represent instead of writing ? bytes' {
         $m = New-MemoryMapping -Anonymous -Length 64
-        { Set-MappedBytes $m -Offset 0 -String 'é' -Encoding ascii -ErrorAction Stop } | Should -Throw
+        { Set-MappedByte $m -Offset 0 -String 'é' -Encoding ascii -ErrorAction Stop } | Should -Throw
         Get-MappedByte $m -Count 1 | Should -Be 0
     }
 }

@@ -25,6 +25,7 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
 
     /// <summary>The bytes to find.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = BytesSet)]
+    [BytesTransformation]
     public byte[] Value { get; set; } = [];
 
     /// <summary>Text to find, encoded with -Encoding (no byte-order mark).</summary>
@@ -65,7 +66,11 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
         {
             ThrowTerminatingError(MappingErrors.Create("-First and -Last cannot be used together: -Last outputs only the last match.", "FirstWithLast", ErrorCategory.InvalidArgument, null));
         }
-        byte[] needle = ParameterSetName == StringSet ? Encoding.GetBytes(String) : Value;
+        byte[]? needle = ParameterSetName == StringSet ? TryGet(() => Encoding.GetBytes(String), String) : Value;
+        if (needle is null)
+        {
+            return; // text the encoding cannot represent: already an error
+        }
         long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
         total = count ?? Math.Max(0, Mapping.Length - Offset);
         watch.Restart();

@@ -28,6 +28,7 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
     /// <summary>The bytes to write.</summary>
     [Parameter(Mandatory = true, Position = 2, ParameterSetName = BytesSet)]
     [AllowEmptyCollection]
+    [BytesTransformation]
     public byte[] Value { get; set; } = [];
 
     /// <summary>Text to write, encoded with -Encoding (no byte-order mark).</summary>
@@ -60,7 +61,12 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
     protected override void ProcessRecord()
     {
         bool fill = ParameterSetName == FillSet;
-        byte[] bytes = fill ? [] : ParameterSetName == StringSet ? Encoding.GetBytes(String) : Value;
+        // Text the encoding cannot represent is an error (EncoderFallbackException), never '?' bytes.
+        byte[]? bytes = fill ? [] : ParameterSetName == StringSet ? TryGet(() => Encoding.GetBytes(String), String) : Value;
+        if (bytes is null)
+        {
+            return;
+        }
         string action = fill ? $"Set {Count} bytes at offset {Offset} to 0x{Fill:X2}" : $"Write {bytes.Length} bytes at offset {Offset}";
         if (ShouldProcess(Describe(Mapping), action)
             && TryCall(() => { if (fill) Mapping.Fill(Offset, Count, Fill); else Mapping.Write(Offset, bytes); }, Mapping)
