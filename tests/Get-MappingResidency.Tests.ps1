@@ -3,8 +3,11 @@ BeforeAll {
     Import-MemMapUnderTest
     $script:Page = [Environment]::SystemPageSize
 
-    function New-SparseFile {
-        <# A sparse file of $Pages pages where only the pages in $Written were written, so only they are cached. #>
+    function Write-SparseFile {
+        <#
+        .SYNOPSIS
+            Writes a sparse file of -Pages pages where only the pages in -Written hold data, so only they are cached.
+        #>
         param([string] $Path, [long] $Pages, [long[]] $Written)
         $stream = [IO.File]::Open($Path, 'CreateNew', 'Write')
         try {
@@ -22,7 +25,7 @@ Describe 'Get-MappingResidency' {
 
     It 'agrees with fincore on a file, and leaves no mapping behind' {
         $file = Join-Path $TestDrive 'sparse.bin'
-        New-SparseFile $file -Pages 64 -Written 3, 10, 11, 12
+        Write-SparseFile $file -Pages 64 -Written 3, 10, 11, 12
         $r = Get-MappingResidency $file
         $res, $pages, $size, $null = (fincore --bytes --noheadings --raw --output RES,PAGES,SIZE,FILE $file) -split ' ', 4
         $r.ResidentBytes | Should -Be ([long]$res)
@@ -35,7 +38,7 @@ Describe 'Get-MappingResidency' {
 
     It 'lists the runs of resident pages with -Detailed and draws them as a strip' {
         $file = Join-Path $TestDrive 'runs.bin'
-        New-SparseFile $file -Pages 8 -Written 0, 1, 5
+        Write-SparseFile $file -Pages 8 -Written 0, 1, 5
         $r = Get-MappingResidency $file -Detailed
         $r.ResidentRanges.Offset | Should -Be 0, (5 * $Page)
         $r.ResidentRanges.Length | Should -Be (2 * $Page), $Page

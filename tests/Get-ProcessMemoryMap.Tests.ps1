@@ -56,7 +56,7 @@ Describe 'Get-ProcessMemoryMap' {
     }
 
     It 'reports another user''s process as PermissionDenied' -Skip:([Environment]::UserName -ne 'root') {
-        $output = Invoke-ChildPwshAs -User nobody -Group nogroup -ScriptBlock {
+        $output = Invoke-ChildPwshAsUser -User nobody -Group nogroup -ScriptBlock {
             Get-ProcessMemoryMap -Id 1 -ErrorAction SilentlyContinue -ErrorVariable failure
             $failure[0].FullyQualifiedErrorId
             $failure[0].CategoryInfo.Category

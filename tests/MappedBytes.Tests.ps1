@@ -135,6 +135,7 @@ Describe 'Get-MappedByte and Set-MappedByte' {
             (Get-MappedByte $m -Count 4) | Should -Be $Content[0..3]
         }
     }
+}
 
 Describe 'Set-MappedByte hints' {
     It 'answers -Value with text by pointing at -String, and writes nothing' {

@@ -64,7 +64,7 @@ Describe 'POSIX shared memory: New-MemoryMapping -Name and Remove-MemoryMapping 
     It 'refuses another user''s object of mode 0600 with EACCES' -Skip:([Environment]::UserName -ne 'root') {
         $m = New-MemoryMapping -Name $Name -Length $Page
         Set-MappedByte $m -String 'secret'
-        $output = Invoke-ChildPwshAs -User nobody -Group nogroup -ArgumentList $Name -ScriptBlock {
+        $output = Invoke-ChildPwshAsUser -User nobody -Group nogroup -ArgumentList $Name -ScriptBlock {
             param($Name)
             New-MemoryMapping -Name $Name -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null
             [Environment]::UserName

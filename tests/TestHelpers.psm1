@@ -74,12 +74,23 @@ function Invoke-ChildPwsh {
     & (Join-Path -Path $PSHOME -ChildPath 'pwsh') -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
 }
 
-function Invoke-ChildPwshAs {
+function Invoke-ChildPwshAsUser {
     <#
-    Runs a script block in a pwsh process as another user (root only, through setpriv), importing a
-    copy of the module staged in a world-readable folder: the repository may sit where that user
-    cannot enter. Returns the child's output, errors included, as strings.
+    .SYNOPSIS
+        Runs a script block in a pwsh process as another user (root only, through setpriv), importing
+        a copy of the module staged in a world-readable folder: the repository may sit where that user
+        cannot enter. Returns the child's output, errors included, as strings.
+    .PARAMETER User
+        The user to run as, such as nobody.
+    .PARAMETER Group
+        The group to run as, such as nogroup.
+    .PARAMETER ScriptBlock
+        What to run; it sees the module imported.
+    .PARAMETER ArgumentList
+        Arguments for the script block.
     #>
+    [CmdletBinding()]
+    [OutputType([string])]
     param([string] $User, [string] $Group, [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
     $stage = Join-Path ([IO.Path]::GetTempPath()) "memmap-stage-$(New-Guid)"
     New-Item -ItemType Directory $stage | Out-Null
@@ -98,4 +109,4 @@ function Invoke-ChildPwshAs {
     finally { Remove-Item $stage -Recurse -Force }
 }
 
-Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh, Invoke-ChildPwshAs
+Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh, Invoke-ChildPwshAsUser
