@@ -141,9 +141,9 @@ Describe 'Set-MappedByte hints' {
     It 'answers -Value with text by pointing at -String, and writes nothing' {
         $m = New-MemoryMapping -Anonymous -Length 16
         { Set-MappedByte $m -Value 'hi' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*-String 'hi'*"
-        Get-MappedByte $m -Count 2 | Should -Be 0, 0
+        (Get-MappedByte $m -Count 2) | Should -Be 0, 0
         Set-MappedByte $m -Value '0x55', '170'
-        Get-MappedByte $m -Count 2 | Should -Be 0x55, 170
+        (Get-MappedByte $m -Count 2) | Should -Be 0x55, 170
         Remove-MemoryMapping $m
     }
 
