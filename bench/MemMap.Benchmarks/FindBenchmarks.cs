@@ -8,6 +8,7 @@ namespace MemMap.Benchmarks;
 /// mapping in /dev/shm, against Span&lt;byte&gt;.IndexOf over a managed byte[] holding the same
 /// bytes (the speed of a search with no safety net). And Fill of 256 MiB (kernel copies of a
 /// pattern buffer) against Span.Fill straight on the mapping memory (unchecked, can SIGBUS).
+/// The same 1 GiB in anonymous memory shows the Direct path (searched where it lies).
 /// </summary>
 [ShortRunJob]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -18,6 +19,7 @@ public unsafe class FindBenchmarks
     private const int FillSize = 256 << 20;
     private string path = "";
     private MemoryMapping mapping = null!;
+    private MemoryMapping anonymous = null!;
     private byte[] data = [];
     private readonly byte[] needle = "MemMap-needle-16"u8.ToArray();
 
@@ -30,7 +32,9 @@ public unsafe class FindBenchmarks
         path = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"memmap-bench-find-{Environment.ProcessId}.bin");
         File.WriteAllBytes(path, data);
         mapping = MemoryMapping.MapFile(path, new MappingOptions { Populate = true });
-        if (Find() != Size - needle.Length || IndexOf() != Size - needle.Length)
+        anonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = Size, Private = true });
+        anonymous.Write(0, data);
+        if (Find() != Size - needle.Length || IndexOf() != Size - needle.Length || FindAnonymous() != Size - needle.Length)
         {
             throw new InvalidOperationException("The planted needle was not found at the end.");
         }
@@ -40,6 +44,7 @@ public unsafe class FindBenchmarks
     public void Cleanup()
     {
         mapping.Dispose();
+        anonymous.Dispose();
         File.Delete(path);
     }
 
@@ -49,10 +54,16 @@ public unsafe class FindBenchmarks
 
     [Benchmark(Description = "MemoryMapping.Find (safe, parallel blocks)")]
     [BenchmarkCategory("Find 1 GiB")]
-    public long Find()
+    public long Find() => LastMatch(mapping);
+
+    [Benchmark(Description = "MemoryMapping.Find on anonymous memory (direct, parallel blocks)")]
+    [BenchmarkCategory("Find 1 GiB")]
+    public long FindAnonymous() => LastMatch(anonymous);
+
+    private long LastMatch(MemoryMapping where)
     {
         long last = -1;
-        foreach (long at in mapping.Find(needle))
+        foreach (long at in where.Find(needle))
         {
             last = at;
         }

@@ -1,17 +1,16 @@
 using System.Buffers;
-using MemMap.Interop;
 
 namespace MemMap;
 
 // Search: the range is cut into blocks of match starts; each block's window (the block plus
 // needle.Length - 1 bytes, so a match straddling two blocks is found exactly once, in the block
-// where it starts) is copied through the kernel with Read, which enters and leaves the gate on
-// its own thread: no lock is held while the caller consumes a match, and a file truncated
-// mid-search is a MappingAccessException. A copy runs at about half the speed of a search over
-// memory, so several blocks are copied and searched at once on pool threads, and their results
-// handed out in order. A shared mapping of a regular file is read with pread from its file: the
-// same page-cache pages, and pread scales over threads where process_vm_readv does not (both
-// threads contend for this process's memory map lock).
+// where it starts) is searched on a pool thread that enters and leaves the gate on its own: no lock
+// is held while the caller consumes a match, and a file truncated mid-search is a
+// MappingAccessException. Several blocks run at once and their results are handed out in order.
+// Anonymous memory (the Direct access path, see MemoryMapping.Access.cs) is searched where it lies,
+// under the gate; any other window is first copied with Read (pread for a shared regular file,
+// which scales over threads where process_vm_readv does not: both contend for this process's
+// memory map lock), since a copy runs at about half the speed of a search over memory.
 public sealed partial class MemoryMapping
 {
     /// <summary>How many match starts one block covers; measured: 256 KiB to 4 MiB search equally fast, larger windows fall out of the cache.</summary>
@@ -99,7 +98,6 @@ public sealed partial class MemoryMapping
         long starts = end - offset - needle.Length + 1;
         long blocks = starts <= 0 ? 0 : (starts + SearchBlockLength - 1) / SearchBlockLength;
         int width = Math.Clamp(Environment.ProcessorCount + 1, 2, 8);
-        bool throughFile = ReadsThroughFile();
         var inFlight = new Queue<(long Start, Task<T> Result)>();
         long next = 0;
         try
@@ -110,7 +108,7 @@ public sealed partial class MemoryMapping
                 {
                     long start = offset + (backwards ? blocks - 1 - next : next) * SearchBlockLength;
                     int length = (int)Math.Min(SearchBlockLength + needle.Length - 1, end - start);
-                    inFlight.Enqueue((start, Task.Run(() => SearchWindow(start, length, throughFile, search))));
+                    inFlight.Enqueue((start, Task.Run(() => SearchWindow(start, length, search))));
                     next++;
                 }
                 (long done, Task<T> result) = inFlight.Dequeue();
@@ -127,64 +125,24 @@ public sealed partial class MemoryMapping
         }
     }
 
-    private T SearchWindow<T>(long start, int length, bool throughFile, WindowSearch<T> search)
+    private unsafe T SearchWindow<T>(long start, int length, WindowSearch<T> search)
     {
+        if (readPath == AccessPath.Direct)
+        {
+            using UseScope use = EnterUse();
+            CheckRange(start, length);
+            CheckAccessLocked(start, length, MemoryProtection.Read);
+            return search(start, new ReadOnlySpan<byte>((void*)(address + (nint)start), length)); // Direct: see MemoryMapping.Access.cs
+        }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            if (throughFile)
-            {
-                ReadFromFile(start, buffer.AsSpan(0, length));
-            }
-            else
-            {
-                Read(start, buffer.AsSpan(0, length));
-            }
+            Read(start, buffer.AsSpan(0, length));
             return search(start, buffer.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>True for a shared mapping of a regular file, whose pages are the file's page cache.</summary>
-    private bool ReadsThroughFile() =>
-        file is not null && IsShared && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile;
-
-    /// <summary>
-    /// Reads like <see cref="Read(long, Span{byte})"/> (same checks, same errors), but with pread from
-    /// the mapped file. Past the end of the file the mapping shows zeros up to the end of that page,
-    /// and so does this; past that page the read fails as a mapping read would.
-    /// </summary>
-    private void ReadFromFile(long offset, Span<byte> destination)
-    {
-        using UseScope use = EnterUse();
-        CheckRange(offset, destination.Length);
-        CheckAccessLocked(offset, destination.Length, MemoryProtection.Read);
-        for (int done = 0; done < destination.Length;)
-        {
-            int read;
-            try
-            {
-                read = RandomAccess.Read(file!, destination[done..], Offset + offset + done);
-            }
-            catch (IOException)
-            {
-                read = 0;
-            }
-            if (read == 0)
-            {
-                long pageEnd = RoundUpToPage(Libc.Fstat(file!, out Libc.FileStatus status) == 0 ? status.Size : 0) - Offset;
-                int zeros = (int)Math.Clamp(pageEnd - (offset + done), 0, destination.Length - done);
-                if (zeros == 0)
-                {
-                    throw KernelRefused(offset + done, MemoryProtection.Read);
-                }
-                destination.Slice(done, zeros).Clear();
-                read = zeros;
-            }
-            done += read;
         }
     }
 }

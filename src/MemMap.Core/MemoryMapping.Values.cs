@@ -41,6 +41,42 @@ public sealed partial class MemoryMapping
         Write(offset, bytes);
     }
 
+    /// <summary>Reads the one value of <typeparamref name="T"/> at <paramref name="offset"/>: <see cref="ReadValues{T}(long, int, bool)"/> without an array, for tight loops.</summary>
+    /// <inheritdoc cref="ReadValues{T}(long, int, bool)" path="/exception"/>
+    public T ReadValue<T>(long offset, bool bigEndian = false) where T : unmanaged, INumber<T>
+    {
+        Supported<T>.Require();
+        T value = default;
+        Span<byte> bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
+        Read(offset, bytes);
+        SwapIfNeeded<T>(bytes, bigEndian);
+        return value;
+    }
+
+    /// <summary>Writes the one value <paramref name="value"/> at <paramref name="offset"/>: <see cref="WriteValues{T}(long, ReadOnlySpan{T}, bool)"/> without an array, for tight loops.</summary>
+    /// <inheritdoc cref="WriteValues{T}(long, ReadOnlySpan{T}, bool)" path="/exception"/>
+    public void WriteValue<T>(long offset, T value, bool bigEndian = false) where T : unmanaged, INumber<T>
+    {
+        Supported<T>.Require();
+        Span<byte> bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
+        SwapIfNeeded<T>(bytes, bigEndian);
+        Write(offset, bytes);
+    }
+
+    /// <summary>Whether <typeparamref name="T"/> is one of <see cref="NumericValueTypes.All"/>, looked up once per type.</summary>
+    private static class Supported<T>
+    {
+        private static readonly bool IsSupported = NumericValueTypes.All.Contains(typeof(T));
+
+        internal static void Require()
+        {
+            if (!IsSupported)
+            {
+                NumericValueTypes.Require(typeof(T)); // throws the usual message
+            }
+        }
+    }
+
     /// <summary>Reads <paramref name="count"/> values of <paramref name="type"/> (one of <see cref="NumericValueTypes.All"/>) as an array of that type.</summary>
     /// <inheritdoc cref="ReadValues{T}(long, int, bool)" path="/exception"/>
     public Array ReadValues(Type type, long offset, int count, bool bigEndian = false) => Type.GetTypeCode(NumericValueTypes.Require(type)) switch

@@ -32,6 +32,9 @@ public sealed partial class MemoryMapping : IDisposable
         Offset = offset;
         Path = path;
         pages = PageMap.Uniform(RoundUpToPage(length), protection);
+        directAccess = AllowsDirectAccess(kind);
+        readPath = ChooseReadPath();
+        WritePath = directAccess ? AccessPath.Direct : AccessPath.Kernel;
         Id = MappingRegistry.Add(this);
     }
 
