@@ -145,7 +145,7 @@ public sealed partial class MemoryMapping
             throw error;
         }
         ProcessLimits.Added(areas: 1, descriptors: file is null ? 0 : 1);
-        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection) { Owner = options.Owner };
+        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection, options.HugePages) { Owner = options.Owner };
     }
 
     /// <summary>How many bytes of the file to map: the request checked against the file's size, so no page lies past its end.</summary>
