@@ -1,3 +1,7 @@
+# The module manifest: the one source of the version (the assemblies and the package take it from
+# here) and of the exports. Every file it names lies beside it, except RootModule, the build output:
+# `dotnet build` copies this file into out/MemMap beside MemMap.dll, the folder that is imported and
+# packaged. No HelpInfoURI: the help ships inside the module (en-US), there is no updatable help.
 @{
     RootModule           = 'MemMap.dll'
     ModuleVersion        = '0.1.0'
@@ -13,22 +17,30 @@
         'New-MemoryMapping'
         'Get-MemoryMapping'
         'Get-MappedByte'
-        'Set-MappedBytes'
+        'Set-MappedByte'
+        'Get-MappedValue'
+        'Set-MappedValue'
+        'Find-MappedByte'
         'Sync-MemoryMapping'
         'Set-MappingProtection'
         'Remove-MemoryMapping'
         'Resize-MemoryMapping'
+        'Get-MappingResidency'
+        'Get-ProcessMemoryMap'
         'Set-MappingAdvice'
         'Lock-MemoryMapping'
         'Unlock-MemoryMapping'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Set-MappedBytes')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('mmap', 'memory-mapped-file', 'shared-memory', 'Linux', 'PSEdition_Core')
-            ProjectUri = 'https://github.com/memmap/MemMap'
+            Tags         = @('mmap', 'munmap', 'msync', 'mprotect', 'memory-mapped-file', 'shared-memory', 'Linux', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/memmap/MemMap'
+            LicenseUri   = 'https://github.com/memmap/MemMap/blob/main/LICENSE'
+            # The CHANGELOG.md section of ModuleVersion, word for word (a test compares them).
+            ReleaseNotes = 'First release: New-MemoryMapping, Get-MemoryMapping, Get-MappedByte, Set-MappedBytes, Sync-MemoryMapping, Set-MappingProtection and Remove-MemoryMapping over mmap, msync, mprotect and munmap, safe from SIGSEGV and SIGBUS; help, formats and tab completion.'
         }
     }
 }

@@ -1,19 +1,33 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    Builds, tests and demonstrates MemMap: a thin front door over dotnet.
+    Builds, tests, documents, packages and demonstrates MemMap: a thin front door over dotnet.
 .DESCRIPTION
-    Build   (default) dotnet build: leaves the importable module in out/MemMap.
-    Test    Build, then the xunit suite, then the Pester suite (when Pester 5 is installed);
-            ends with one line "N passed, N failed, N skipped" and a non-zero exit code on failure.
-    Demo    Build, then show the four kinds of mapping in this session.
-    Clean   Remove out/ and every bin/ and obj/.
+    Build    (default) dotnet build: leaves the importable module in out/MemMap and its package
+             out/MemMap.<version>.nupkg.
+    Test     Build, then the xunit suite, then the Pester suite (when Pester 5 is installed); ends
+             with one line "N passed, N failed, N skipped" (a Pester suite that could not run counts
+             its tests as skipped) and a non-zero exit code on failure.
+    Docs     Build; where platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is installed, also check every
+             docs page with Test-MarkdownCommandHelp and make the MAML with it instead of the build's
+             own converter.
+    Package  Build in Release and name the package: out/MemMap.<version>.nupkg, laid out as
+             Publish-PSResource lays it out (the dotnet-only equivalent is
+             `dotnet build build/Package -c Release`).
+    Demo     Build, then show the four kinds of mapping in this session.
+    Clean    Remove out/ and every bin/ and obj/.
+.PARAMETER Task
+    What to do: Build, Test, Docs, Package, Demo or Clean.
+.PARAMETER Configuration
+    The dotnet build configuration, Debug or Release (Package always builds Release).
 .EXAMPLE
     ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1 -Task Package
 #>
-[CmdletBinding()]
+[CmdletBinding(SupportsShouldProcess)]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -21,19 +35,40 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-$module = Join-Path $PSScriptRoot 'out' 'MemMap' 'MemMap.psd1'
+$out = Join-Path -Path $PSScriptRoot -ChildPath 'out'
+$module = Join-Path -Path $out -ChildPath 'MemMap' -AdditionalChildPath 'MemMap.psd1'
+$solution = Join-Path -Path $PSScriptRoot -ChildPath 'MemMap.slnx'
 
 function Invoke-Dotnet {
-    dotnet @args
-    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args[0]) failed (exit code $LASTEXITCODE)." }
+    <# Runs dotnet with these arguments and stops the build when it fails. #>
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed (exit code $LASTEXITCODE)." }
 }
 
-function Invoke-Build { Invoke-Dotnet build (Join-Path $PSScriptRoot 'MemMap.slnx') -c $Configuration --nologo }
+function Invoke-Build {
+    <# dotnet build of the whole solution: module folder, help and package. #>
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Dotnet -Arguments 'build', $solution, '-c', $BuildConfiguration, '--nologo'
+}
+
+function Get-PesterTestCount {
+    <# The It blocks of the Pester files, counted without running them (for a skipped suite). #>
+    $files = Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'tests') -Filter '*.Tests.ps1'
+    $count = 0
+    foreach ($file in $files) {
+        $ast = [Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref] $null, [ref] $null)
+        $count += @($ast.FindAll({ param($node) $node -is [Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'It' }, $true)).Count
+    }
+    $count
+}
 
 function Invoke-Test {
-    Invoke-Build
+    <# xunit, then Pester; one summary line; exit code 1 on any failure. #>
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
     $counts = @{ Passed = 0; Failed = 0; Skipped = 0 }
-    dotnet test (Join-Path $PSScriptRoot 'MemMap.slnx') -c $Configuration --no-build --nologo | ForEach-Object {
+    dotnet test $solution -c $BuildConfiguration --no-build --nologo | ForEach-Object -Process {
         $_
         if ($_ -match 'Failed:\s*(\d+), Passed:\s*(\d+), Skipped:\s*(\d+)') {
             $counts.Failed += [int]$Matches[1]; $counts.Passed += [int]$Matches[2]; $counts.Skipped += [int]$Matches[3]
@@ -41,65 +76,115 @@ function Invoke-Test {
     }
     if ($LASTEXITCODE -ne 0 -and $counts.Failed -eq 0) { $counts.Failed++ } # a crash or build break counts
 
-    if (Get-Module -ListAvailable Pester | Where-Object Version -GE ([version]'5.0')) {
-        Import-Module Pester -MinimumVersion 5.0
+    $pester = Get-Module -Name Pester -ListAvailable | Where-Object -Property Version -GE -Value ([version]'5.0') |
+        Sort-Object -Property Version -Descending | Select-Object -First 1
+    if ($pester) {
+        # By its path: a Pester directly in a PSModulePath folder (no version folder) imports this way too.
+        Import-Module -Name $pester.Path -Force
         $configuration = New-PesterConfiguration
-        $configuration.Run.Path = Join-Path $PSScriptRoot 'tests'
+        $configuration.Run.Path = Join-Path -Path $PSScriptRoot -ChildPath 'tests'
         $configuration.Run.PassThru = $true
         $configuration.Output.Verbosity = 'Detailed'
-        $pester = Invoke-Pester -Configuration $configuration
-        $counts.Passed += $pester.PassedCount
-        $counts.Failed += $pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount
-        $counts.Skipped += $pester.SkippedCount + $pester.NotRunCount
+        $result = Invoke-Pester -Configuration $configuration
+        $counts.Passed += $result.PassedCount
+        $counts.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+        $counts.Skipped += $result.SkippedCount + $result.NotRunCount
     }
     else {
-        Write-Warning 'Pester 5 is not installed: the Pester suite was SKIPPED (Install-Module Pester -MinimumVersion 5.0).'
+        $skipped = Get-PesterTestCount
+        $counts.Skipped += $skipped
+        Write-Warning -Message "Pester 5 is not installed: the Pester suite ($skipped tests) was SKIPPED (Install-Module Pester -MinimumVersion 5.0)."
     }
 
     "$($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
     if ($counts.Failed -gt 0) { exit 1 }
 }
 
+function Invoke-Doc {
+    <#
+    The help: the build's converter makes the module's MAML; where platyPS 1.0 is installed, every
+    page must also pass Test-MarkdownCommandHelp and import with no warning, and platyPS's own MAML is
+    written to out/help-platyps for comparison. The module keeps the converter's MAML: platyPS 1.0.3
+    merges a parameter that is required in one set and optional in another (New-MemoryMapping
+    -Length) into one entry marked required, the very confusion the converter avoids.
+    #>
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
+    $platyPS = Get-Module -Name Microsoft.PowerShell.PlatyPS -ListAvailable | Sort-Object -Property Version -Descending | Select-Object -First 1
+    if (-not $platyPS) {
+        Write-Warning -Message 'platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is not installed: the pages were not checked by it.'
+        return
+    }
+    Import-Module -Name $platyPS.Path -Force
+    $pages = Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'docs') -Filter '*.md'
+    $problems = foreach ($page in $pages) {
+        $type = (Measure-PlatyPSMarkdown -Path $page.FullName).FileType.ToString()
+        if ($type -notmatch 'V2Schema') { "$($page.Name): not in platyPS 1.0's schema ($type)" }
+        if ($type -match 'CommandHelp') {
+            if (-not (Test-MarkdownCommandHelp -Path $page.FullName)) { "$($page.Name): Test-MarkdownCommandHelp fails (-DetailView shows why)" }
+            (Import-MarkdownCommandHelp -Path $page.FullName).Diagnostics.Messages |
+                Where-Object -Property Severity -NE -Value 'Information' | ForEach-Object -Process { "$($page.Name): $($_.Message) $($_.Identifier)" }
+        }
+    }
+    if ($problems) { throw "platyPS $($platyPS.Version) reports:`n$($problems -join "`n")" }
+    $staging = Join-Path -Path $out -ChildPath 'help-platyps'
+    $pages | Where-Object -Property Name -NotLike 'about_*' | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $staging -Force | Out-Null
+    "Help: $($pages.Count) pages pass platyPS $($platyPS.Version); its MAML, for comparison, is in $staging."
+}
+
+function Invoke-Package {
+    <# The Gallery package, built in Release. #>
+    Invoke-Build -BuildConfiguration Release
+    $version = (Import-PowerShellDataFile -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath 'MemMap.psd1')).ModuleVersion
+    Get-Item -LiteralPath (Join-Path -Path $out -ChildPath "MemMap.$version.nupkg")
+}
+
 function Invoke-Demo {
-    Invoke-Build
-    Import-Module $module -Force
-    $file = Join-Path ([IO.Path]::GetTempPath()) "memmap-demo-$PID.txt"
-    Set-Content $file -Value 'hello from the file' -NoNewline
+    <# The four kinds of mapping, shown in this session. #>
+    param([Parameter(Mandatory)] [string] $BuildConfiguration)
+    Invoke-Build -BuildConfiguration $BuildConfiguration
+    Import-Module -Name $module -Force
+    $file = Join-Path -Path ([IO.Path]::GetTempPath()) -ChildPath "memmap-demo-$PID.txt"
+    Set-Content -LiteralPath $file -Value 'hello from the file' -NoNewline
     try {
-        Write-Host "`n1. Shared file mapping: writes reach the file." -ForegroundColor Cyan
-        $shared = New-MemoryMapping $file
-        Set-MappedBytes $shared -Offset 0 -String 'HELLO' -PassThru | Sync-MemoryMapping
-        "   file now says: $(Get-Content $file)"
+        Write-Information -MessageData "`n1. Shared file mapping: writes reach the file." -InformationAction Continue
+        $shared = New-MemoryMapping -Path $file
+        Set-MappedByte -Mapping $shared -Offset 0 -String 'HELLO' -PassThru | Sync-MemoryMapping
+        "   file now says: $(Get-Content -LiteralPath $file)"
 
-        Write-Host "`n2. Private file mapping: copy-on-write, the file never changes." -ForegroundColor Cyan
-        $private = New-MemoryMapping $file -Private
-        Set-MappedBytes $private -Offset 0 -String 'PRIVATE'
-        "   mapping says:   $(Get-MappedByte $private -AsString)"
-        "   file still says: $(Get-Content $file)"
+        Write-Information -MessageData "`n2. Private file mapping: copy-on-write, the file never changes." -InformationAction Continue
+        $private = New-MemoryMapping -Path $file -Private
+        Set-MappedByte -Mapping $private -Offset 0 -String 'PRIVATE'
+        "   mapping says:   $(Get-MappedByte -Mapping $private -AsString)"
+        "   file still says: $(Get-Content -LiteralPath $file)"
 
-        Write-Host "`n3. Shared and 4. private anonymous memory: zero-filled pages." -ForegroundColor Cyan
+        Write-Information -MessageData "`n3. Shared and 4. private anonymous memory: zero-filled pages." -InformationAction Continue
         $anonymous = New-MemoryMapping -Anonymous -Length 16
         New-MemoryMapping -Anonymous -Length 16 -Private | Out-Null
-        Get-MappedByte $anonymous | Format-Hex
+        Get-MappedByte -Mapping $anonymous | Format-Hex
 
-        Write-Host "Protection is enforced without crashing the session:" -ForegroundColor Cyan
-        Set-MappingProtection $shared None
-        Get-MappedByte $shared -Count 4 -ErrorAction Continue
+        Write-Information -MessageData 'Protection is enforced without crashing the session:' -InformationAction Continue
+        Set-MappingProtection -Mapping $shared -Protection None
+        Get-MappedByte -Mapping $shared -Count 4 -ErrorAction Continue
 
         Get-MemoryMapping | Format-Table
     }
     finally {
         Get-MemoryMapping | Remove-MemoryMapping
-        Remove-Item $file
+        Remove-Item -LiteralPath $file
     }
 }
 
 switch ($Task) {
-    'Build' { Invoke-Build }
-    'Test' { Invoke-Test }
-    'Demo' { Invoke-Demo }
+    'Build' { Invoke-Build -BuildConfiguration $Configuration }
+    'Test' { Invoke-Test -BuildConfiguration $Configuration }
+    'Docs' { Invoke-Doc -BuildConfiguration $Configuration }
+    'Package' { Invoke-Package }
+    'Demo' { Invoke-Demo -BuildConfiguration $Configuration }
     'Clean' {
-        Remove-Item (Join-Path $PSScriptRoot 'out') -Recurse -Force -ErrorAction Ignore
-        Get-ChildItem $PSScriptRoot -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force
+        if ($PSCmdlet.ShouldProcess($PSScriptRoot, 'Remove out/ and every bin/ and obj/')) {
+            Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore
+            Get-ChildItem -Path $PSScriptRoot -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force
+        }
     }
 }

@@ -1,10 +1,10 @@
-BeforeAll {
+﻿BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-MemMapUnderTest
     $script:Page = [Environment]::SystemPageSize
 }
 
-Describe 'Get-MappedByte and Set-MappedBytes' {
+Describe 'Get-MappedByte and Set-MappedByte' {
     BeforeEach {
         $script:Path = Join-Path $TestDrive "data-$(New-Guid).bin"
         $script:Content = New-PatternFile -Path $Path -Length (2 * $Page)
@@ -29,33 +29,33 @@ Describe 'Get-MappedByte and Set-MappedBytes' {
 
     It 'writes through a shared mapping to the file' {
         $m = New-MemoryMapping $Path
-        Set-MappedBytes $m -Offset 10 -Value 0xDE, 0xAD, 0xBE, 0xEF
+        Set-MappedByte $m -Offset 10 -Value 0xDE, 0xAD, 0xBE, 0xEF
         [IO.File]::ReadAllBytes($Path)[10..13] | Should -Be 0xDE, 0xAD, 0xBE, 0xEF
     }
 
     It 'writes and reads text in an encoding' {
         $m = New-MemoryMapping $Path
-        Set-MappedBytes $m -Offset 0 -String 'héllo' -Encoding utf8
+        Set-MappedByte $m -Offset 0 -String 'héllo' -Encoding utf8
         (Get-MappedByte $m -Count 6 -AsString) | Should -Be 'héllo'
-        Set-MappedBytes $m -Offset 100 -String 'hi' -Encoding unicode
+        Set-MappedByte $m -Offset 100 -String 'hi' -Encoding unicode
         (Get-MappedByte $m -Offset 100 -Count 4) | Should -Be 104, 0, 105, 0
     }
 
     It 'runs the whole pipeline of the contract: new, write, sync, remove' {
-        New-MemoryMapping $Path | Set-MappedBytes -Offset 0 -String 'hi' -PassThru | Sync-MemoryMapping -PassThru | Remove-MemoryMapping
+        New-MemoryMapping $Path | Set-MappedByte -Offset 0 -String 'hi' -PassThru | Sync-MemoryMapping -PassThru | Remove-MemoryMapping
         [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), 0, 2) | Should -Be 'hi'
         Get-MemoryMapping | Should -BeNullOrEmpty
     }
 
     It 'writes nothing under -WhatIf' {
         $m = New-MemoryMapping $Path
-        Set-MappedBytes $m -Offset 0 -String 'nope' -WhatIf
+        Set-MappedByte $m -Offset 0 -String 'nope' -WhatIf
         [IO.File]::ReadAllBytes($Path) | Should -Be $Content
     }
 
     It 'keeps private writes out of the file and away from a second process' {
         $m = New-MemoryMapping $Path -Private
-        Set-MappedBytes $m -Offset 0 -String 'private'
+        Set-MappedByte $m -Offset 0 -String 'private'
         (Get-MappedByte $m -Count 7 -AsString) | Should -Be 'private'
         [IO.File]::ReadAllBytes($Path)[0..6] | Should -Be $Content[0..6]
         $seen = Invoke-ChildPwsh { param($p) Get-MappedByte (New-MemoryMapping $p -Protection Read) -Count 7 } -ArgumentList $Path
@@ -64,33 +64,65 @@ Describe 'Get-MappedByte and Set-MappedBytes' {
 
     It 'shows shared writes to a second process' {
         $m = New-MemoryMapping $Path
-        Set-MappedBytes $m -Offset 0 -String 'shared'
+        Set-MappedByte $m -Offset 0 -String 'shared'
         Invoke-ChildPwsh { param($p) Get-MappedByte (New-MemoryMapping $p -Protection Read) -Count 6 -AsString } -ArgumentList $Path |
             Should -Be 'shared'
     }
 
-    It 'leaves the tail of the last page zero and never writes it back' {
+    It 'refuses a write past Length in the last page (33 bytes at 90 of a 100-byte file): file and mapping keep every byte' {
         $small = Join-Path $TestDrive 'small.bin'
         [IO.File]::WriteAllBytes($small, [byte[]](1..100))
         $m = New-MemoryMapping $small
         $m.MappedLength | Should -Be $Page
-        Get-MappedByte $m -Offset 100 -Count ($Page - 100) | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
-        Set-MappedBytes $m -Offset 200 -String 'tail'
+        Set-MappedByte $m -Offset 90 -Value ([byte[]]::new(33)) -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.SetMappedByteCommand'
+        $failure[0].Exception.Message | Should -Match 'Resize-MemoryMapping -ExtendFile'
+        { Get-MappedByte $m -Offset 100 -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.GetMappedByteCommand'
         Sync-MemoryMapping $m
-        (Get-Item $small).Length | Should -Be 100
+        [IO.File]::ReadAllBytes($small) | Should -Be ([byte[]](1..100))
+        $mapped = Get-MappedByte $m
+        $mapped | Should -Be ([byte[]](1..100))
+    }
+
+    It 'fills a range with one byte (-Fill -Count), exactly and no further' {
+        $m = New-MemoryMapping $Path
+        Set-MappedByte $m -Offset ($Page - 2) -Fill 0xEE -Count 5
+        $bytes = [IO.File]::ReadAllBytes($Path)
+        $bytes[($Page - 2)..($Page + 2)] | Should -Be 0xEE, 0xEE, 0xEE, 0xEE, 0xEE
+        $bytes[$Page - 3] | Should -Be $Content[$Page - 3]
+        $bytes[$Page + 3] | Should -Be $Content[$Page + 3]
+        Set-MappedByte $m -Offset 0 -Fill 0 -Count 1 -WhatIf
+        [IO.File]::ReadAllBytes($Path)[0] | Should -Be $Content[0]
+        { Set-MappedByte $m -Offset 1 -Fill 0 -Count (2 * $Page) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand'
+    }
+
+    It 'works under its old name Set-MappedBytes, an exported alias, from a fresh pwsh' {
+        (Get-Command -Module MemMap -CommandType Alias).Name | Should -Contain 'Set-MappedBytes'
+        (Get-Alias Set-MappedBytes).ResolvedCommandName | Should -Be 'Set-MappedByte'
+        $seen = Invoke-ChildPwsh {
+            param($p)
+            $m = New-MemoryMapping $p
+            Set-MappedByte $m -Offset 0 -String 'new'
+            $oldName = 'Set-MappedBytes'   # called by name on purpose: this tests the alias
+            & $oldName $m -Offset 3 -String 'old'
+            Get-MappedByte $m -Count 6 -AsString
+            (Get-Command -Module MemMap Set-MappedBytes).CommandType.ToString()
+        } -ArgumentList $Path
+        $seen | Should -Be 'newold', 'Alias'
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), 0, 6) | Should -Be 'newold'
     }
 
     Context 'refuses bad access with a typed error and the session lives on' {
         It 'refuses reads past the end of the mapping' {
             $m = New-MemoryMapping $Path
             { Get-MappedByte $m -Offset (2 * $Page) -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.GetMappedByteCommand'
-            { Set-MappedBytes $m -Offset (2 * $Page - 1) -Value 1, 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedBytesCommand'
+            { Set-MappedByte $m -Offset (2 * $Page - 1) -Value 1, 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand'
         }
 
         It 'refuses a write to a read-only mapping and changes nothing' {
             $m = New-MemoryMapping $Path -Protection Read
-            Set-MappedBytes $m -Offset 0 -Value 1 -ErrorAction SilentlyContinue -ErrorVariable failure
-            $failure[0].FullyQualifiedErrorId | Should -Be 'Access.Protection,MemMap.Commands.SetMappedBytesCommand'
+            Set-MappedByte $m -Offset 0 -Value 1 -ErrorAction SilentlyContinue -ErrorVariable failure
+            $failure[0].FullyQualifiedErrorId | Should -Be 'Access.Protection,MemMap.Commands.SetMappedByteCommand'
             $failure[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
             $failure[0].TargetObject | Should -Be $m
             [IO.File]::ReadAllBytes($Path) | Should -Be $Content
@@ -104,3 +136,23 @@ Describe 'Get-MappedByte and Set-MappedBytes' {
         }
     }
 }
+
+Describe 'Set-MappedByte hints' {
+    It 'answers -Value with text by pointing at -String, and writes nothing' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        { Set-MappedByte $m -Value 'hi' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*-String 'hi'*"
+        (Get-MappedByte $m -Count 2) | Should -Be 0, 0
+        Set-MappedByte $m -Value '0x55', '170'
+        (Get-MappedByte $m -Count 2) | Should -Be 0x55, 170
+        Remove-MemoryMapping $m
+    }
+
+    It 'makes unrepresentable text a non-terminating error, never ? bytes' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        Set-MappedByte $m -String 'é' -Encoding ascii -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure.Count | Should -Be 1
+        Get-MappedByte $m -Count 1 | Should -Be 0
+        Remove-MemoryMapping $m
+    }
+}
+

@@ -1,41 +1,65 @@
+BeforeDiscovery {
+    # Generic: whatever cmdlets the built manifest exports at test time.
+    $script:Cmdlets = (Import-PowerShellDataFile -LiteralPath "$PSScriptRoot/../out/MemMap/MemMap.psd1").CmdletsToExport
+}
+
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-MemMapUnderTest
+    $script:Manifest = Join-Path -Path (Get-Module MemMap).ModuleBase -ChildPath 'MemMap.psd1'
+
+    function Get-Completion([string] $Line) {
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
+    }
 }
 
 Describe 'The MemMap module' {
-    It 'has a valid manifest that exports the cmdlets of the contract' {
-        $manifest = Test-ModuleManifest (Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1')
-        $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
-            'Get-MappedByte'
-            'Get-MemoryMapping'
-            'Lock-MemoryMapping'
-            'New-MemoryMapping'
-            'Remove-MemoryMapping'
-            'Resize-MemoryMapping'
-            'Set-MappedBytes'
-            'Set-MappingAdvice'
-            'Set-MappingProtection'
-            'Sync-MemoryMapping'
-            'Unlock-MemoryMapping')
+    It 'has a valid manifest that exports the cmdlets it names, and their aliases' {
+        $data = Import-PowerShellDataFile -LiteralPath $Manifest
+        $tested = Test-ModuleManifest -Path $Manifest
+        $tested.ExportedCmdlets.Keys | Sort-Object | Should -Be ($data.CmdletsToExport | Sort-Object)
+        @((Get-Module MemMap).ExportedAliases.Keys) | Sort-Object | Should -Be @($data.AliasesToExport | Sort-Object)
+        $tested.Version | Should -Be ([version]$data.ModuleVersion)
+        (Get-Item -LiteralPath (Join-Path -Path (Split-Path $Manifest) -ChildPath 'MemMap.dll')).VersionInfo.FileVersion | Should -Be "$($data.ModuleVersion).0"
     }
 
-    It 'has help with a synopsis and examples for <_>' -ForEach @(
-        'New-MemoryMapping', 'Get-MemoryMapping', 'Get-MappedByte', 'Set-MappedBytes',
-        'Sync-MemoryMapping', 'Set-MappingProtection', 'Remove-MemoryMapping'
-        'Set-MappingAdvice'
-        'Lock-MemoryMapping'
-        'Unlock-MemoryMapping') {
+    It 'has a root manifest that fails Test-ModuleManifest only for want of the built MemMap.dll' {
+        $root = Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'MemMap.psd1'
+        Test-ModuleManifest -Path $root -ErrorAction SilentlyContinue -ErrorVariable failures | Out-Null
+        $failures.FullyQualifiedErrorId | Should -Be 'Modules_InvalidRootModuleInModuleManifest,Microsoft.PowerShell.Commands.TestModuleManifestCommand'
+    }
+
+    It 'names the alias Set-MappedBytes in the help of Set-MappedByte' {
+        (Get-Help Set-MappedByte).Synopsis | Should -Match 'Set-MappedBytes'
+        (Get-Help Set-MappedBytes).Name | Should -Be 'Set-MappedByte'
+    }
+
+    It '<_> has help: a synopsis, two examples and a description of every parameter in every set' -ForEach $Cmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"
-        @($help.Examples.Example).Count | Should -BeGreaterThan 0
-        foreach ($parameter in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin [Management.Automation.PSCmdlet]::CommonParameters }) {
-            ($help.Parameters.Parameter | Where-Object Name -EQ $parameter).Description | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description"
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+        foreach ($set in (Get-Command $_).ParameterSets) {
+            foreach ($parameter in $set.Parameters | Where-Object Name -NotIn ([Management.Automation.PSCmdlet]::CommonParameters + [Management.Automation.PSCmdlet]::OptionalCommonParameters)) {
+                $entries = @($help.Parameters.Parameter | Where-Object Name -EQ $parameter.Name)
+                $entry = $entries | Where-Object { ($_.Required -eq 'true') -eq $parameter.IsMandatory } | Select-Object -First 1
+                $entry | Should -Not -BeNullOrEmpty -Because "Get-Help $_ -Parameter $($parameter.Name) must describe it as in set $($set.Name)"
+                ($entry.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+            }
         }
     }
 
-    It 'has the about_MemMap topic' {
-        Get-Help about_MemMap | Out-String | Should -Match 'THE FOUR KINDS OF MAPPING'
+    It 'keeps only commands in example code: sample output is set apart' {
+        $example = (Get-Help New-MemoryMapping -Examples).Examples.Example | Where-Object { ($_.Remarks | Out-String) -match 'Output:' } | Select-Object -First 1
+        $example.Code | Should -Not -Match 'MappedLength :'
+        ($example.Remarks | Out-String) | Should -Match 'MappedLength :'
+    }
+
+    It 'has the about_MemMap topic, plain text within 80 columns' {
+        $text = Get-Help about_MemMap | Out-String
+        $text | Should -Match 'THE FOUR KINDS OF MAPPING'
+        $text | Should -Match 'FOREACH-OBJECT -PARALLEL'
+        $file = Join-Path -Path (Get-Module MemMap).ModuleBase -ChildPath 'en-US' -AdditionalChildPath 'about_MemMap.help.txt'
+        Get-Content -LiteralPath $file | Where-Object Length -GT 80 | Should -BeNullOrEmpty
     }
 
     It 'completes -Id with the live mapping ids' {
@@ -47,9 +71,59 @@ Describe 'The MemMap module' {
         finally { Remove-MemoryMapping $m }
     }
 
-    It 'completes -Encoding with encoding names' {
-        $line = 'Get-MappedByte -Encoding ut'
-        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'utf8'
+    It 'completes -Type with the numeric type names' {
+        $line = 'Get-MappedValue -Type UI'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'UInt16', 'UInt32', 'UInt64'
+    }
+
+    It 'completes -Encoding with encoding names, PowerShell''s own among them' {
+        (Get-Completion 'Get-MappedByte -Encoding ut').CompletionText | Should -Contain 'utf8BOM'
+        (Get-Completion 'Get-MappedByte -Encoding ').CompletionText | Should -Contain 'ansi'
+    }
+
+    It 'completes -Id after "-Id 1," with the ids not given yet' {
+        $a = New-MemoryMapping -Anonymous -Length 10
+        $b = New-MemoryMapping -Anonymous -Length 10
+        try {
+            $offered = (Get-Completion "Get-MemoryMapping -Id $($a.Id),").CompletionText
+            $offered | Should -Contain "$($b.Id)"
+            $offered | Should -Not -Contain "$($a.Id)"
+        }
+        finally { Remove-MemoryMapping $a, $b }
+    }
+
+    It 'completes -Mapping with an expression that gets a live mapping, and -Path with mapped files' {
+        $file = Join-Path $TestDrive 'completion target.bin'
+        [IO.File]::WriteAllBytes($file, [byte[]]::new(10))
+        $m = New-MemoryMapping $file
+        try {
+            $completion = Get-Completion 'Get-MappedByte -Mapping ' | Where-Object CompletionText -EQ "(Get-MemoryMapping -Id $($m.Id))"
+            $completion.ListItemText | Should -BeLike "$($m.Id): *completion target.bin"
+            (Get-Completion 'Sync-MemoryMapping ' | Where-Object CompletionText -Like '(Get-MemoryMapping*').Count | Should -BeGreaterThan 0
+            (Get-Completion 'Remove-MemoryMapping -Path ').CompletionText | Should -Contain "'$file'"
+            (Get-Completion 'Get-MemoryMapping -LiteralPath ').CompletionText | Should -Contain "'$file'"
+            $typed = (Get-Completion 'Get-MappedByte -Mapping ' | Where-Object CompletionText -EQ "(Get-MemoryMapping -Id $($m.Id))").CompletionText
+            (& ([scriptblock]::Create("Get-MappedByte -Mapping $typed -Count 1"))) | Should -Be 0
+        }
+        finally { Remove-MemoryMapping $m }
+    }
+
+    It 'removed in a ForEach-Object -Parallel runspace, unmaps only that runspace''s mappings' {
+        $m = New-MemoryMapping -Anonymous -Length 10
+        try {
+            $manifest = Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1'
+            $inner = 1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                Import-Module $using:manifest
+                $own = New-MemoryMapping -Anonymous -Length 10
+                Remove-Module MemMap
+                $own.IsOpen
+            }
+            $inner | Should -Be @($false, $false)
+            $m.IsOpen | Should -BeTrue
+            (Get-MemoryMapping -Id $m.Id).Id | Should -Be $m.Id
+            Get-MappedByte $m -Count 1 | Should -Be 0
+        }
+        finally { Remove-MemoryMapping $m }
     }
 
     It 'unmaps the live mappings when it is removed' {

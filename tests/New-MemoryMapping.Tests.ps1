@@ -56,6 +56,33 @@ Describe 'New-MemoryMapping' {
         (Get-Item $new).Length | Should -Be 5000
     }
 
+    It 'creates no file and maps nothing with -WhatIf, or with $WhatIfPreference' {
+        $new = Join-Path $TestDrive 'whatif.bin'
+        $before = @(Get-MemoryMapping).Count
+        New-MemoryMapping $new -Create -Length 5000 -WhatIf | Should -BeNullOrEmpty
+        $WhatIfPreference = $true
+        try { New-MemoryMapping $new -Create -Length 5000 | Should -BeNullOrEmpty }
+        finally { $WhatIfPreference = $false }
+        Test-Path $new | Should -BeFalse
+        @(Get-MemoryMapping).Count | Should -Be $before
+    }
+
+    It 'asks ShouldProcess only at -Confirm or a Low $ConfirmPreference' {
+        (Get-Command New-MemoryMapping).Parameters.Keys | Should -Contain 'WhatIf'
+        $ConfirmPreference = 'Medium'
+        try { New-MemoryMapping -Anonymous -Length 10 | Should -Not -BeNullOrEmpty }
+        finally { $ConfirmPreference = 'High' }
+    }
+
+    It 'names parameters in its errors as they are typed' {
+        $new = Join-Path $TestDrive 'no-length.bin'
+        { New-MemoryMapping $new -Create -ErrorAction Stop } | Should -Throw -ExpectedMessage '-Create needs a -Length*'
+        New-MemoryMapping (Join-Path $TestDrive 'missing.bin') -ErrorAction SilentlyContinue -ErrorVariable failure
+        "$($failure[0])" | Should -BeLike '*use -Create to make it*'
+        New-MemoryMapping (Join-Path $TestDrive 'Length') -ErrorAction SilentlyContinue -ErrorVariable failure
+        "$($failure[0])" | Should -BeLike '*/Length:*' -Because 'the path is never rewritten'
+    }
+
     It 'maps zero-filled anonymous memory, shared by default or private' {
         $shared = New-MemoryMapping -Anonymous -Length 100
         $private = New-MemoryMapping -Anonymous -Length 100 -Private
@@ -90,7 +117,7 @@ Describe 'New-MemoryMapping' {
         }
 
         It 'refuses a length past the end of the file without -Create' {
-            { New-MemoryMapping $Path -Length (3 * $Page) -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Create to extend*'
+            { New-MemoryMapping $Path -Length (3 * $Page) -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Create to extend*'
             (Get-Item $Path).Length | Should -Be (2 * $Page)
         }
 

@@ -69,7 +69,7 @@ Describe 'Remove-MemoryMapping and Get-MemoryMapping' {
         $m = New-MemoryMapping $Path
         Remove-MemoryMapping $m
         { Get-MappedByte $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
-        { Set-MappedBytes $m -Value 1 -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SetMappedBytesCommand'
+        { Set-MappedByte $m -Value 1 -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SetMappedByteCommand'
         { Sync-MemoryMapping $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SyncMemoryMappingCommand'
         { Set-MappingProtection $m Read -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.SetMappingProtectionCommand'
         { Remove-MemoryMapping $m -ErrorAction Stop } | Should -Throw -ErrorId 'MappingRemoved,MemMap.Commands.RemoveMemoryMappingCommand'

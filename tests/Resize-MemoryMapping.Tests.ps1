@@ -63,7 +63,8 @@ Describe 'Running out of memory areas' {
             try {
                 while ($true) {
                     $m = New-MemoryMapping -Anonymous -Length 4096 -Private -ErrorAction Stop
-                    Set-MappingProtection $m Read -ErrorAction Stop   # neighbours with different protection never merge
+                    # Neighbours with different protection never merge into one kernel area.
+                    Set-MappingProtection $m ('Read', 'ReadWrite')[$mappings.Count % 2] -ErrorAction Stop
                     $mappings.Add($m)
                 }
             }

@@ -24,11 +24,11 @@ Describe 'Set-MappingProtection' {
         Set-MappingProtection $m Read
         Get-MapsPermission $m | Should -Be 'r--s'
         (Get-MappedByte $m -Count 1) | Should -Be $Content[0]
-        { Set-MappedBytes $m -Value 1 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.Protection,MemMap.Commands.SetMappedBytesCommand'
+        { Set-MappedByte $m -Value 1 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.Protection,MemMap.Commands.SetMappedByteCommand'
 
         Set-MappingProtection $m Read, Write
         Get-MapsPermission $m | Should -Be 'rw-s'
-        Set-MappedBytes $m -Value 7
+        Set-MappedByte $m -Value 7
         [IO.File]::ReadAllBytes($Path)[0] | Should -Be 7
     }
 

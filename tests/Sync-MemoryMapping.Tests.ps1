@@ -19,7 +19,7 @@ Describe 'Sync-MemoryMapping' {
         $child = [scriptblock]::Create(@"
 Import-Module '$((Resolve-Path "$PSScriptRoot/../out/MemMap/MemMap.psd1").ProviderPath)'
 `$m = New-MemoryMapping '$Path'
-Set-MappedBytes `$m -Offset $($Page + 3) -String 'durable'
+Set-MappedByte `$m -Offset $($Page + 3) -String 'durable'
 Sync-MemoryMapping `$m
 Set-Content '$marker' 'synced'
 Start-Sleep -Seconds 600
@@ -39,7 +39,7 @@ Start-Sleep -Seconds 600
 
     It 'accepts any range and widens it to pages, synchronously or not' {
         $m = New-MemoryMapping $Path
-        Set-MappedBytes $m -Offset ($Page + 100) -String 'range'
+        Set-MappedByte $m -Offset ($Page + 100) -String 'range'
         Sync-MemoryMapping $m -Offset ($Page + 99) -Count 10
         Sync-MemoryMapping $m -Offset 5 -Count 1 -Async -Invalidate
         [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), $Page + 100, 5) | Should -Be 'range'

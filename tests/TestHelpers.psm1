@@ -1,44 +1,112 @@
 # Shared by the Pester suite: the module under test and small facts about real processes.
 
-$script:ModuleManifest = Join-Path $PSScriptRoot '..' 'out' 'MemMap' 'MemMap.psd1'
+$script:ModuleManifest = Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out', 'MemMap', 'MemMap.psd1'
 
 function Import-MemMapUnderTest {
-    <# Imports the built module from out/MemMap, the folder that ships. #>
-    if (-not (Test-Path $script:ModuleManifest)) {
+    <#
+    .SYNOPSIS
+        Imports the built module from out/MemMap, the folder that ships.
+    #>
+    [CmdletBinding()]
+    param()
+    if (-not (Test-Path -LiteralPath $script:ModuleManifest)) {
         throw "The module is not built: run 'dotnet build' (or ./build.ps1) first."
     }
-    Import-Module $script:ModuleManifest -Force -Global
+    Import-Module -Name $script:ModuleManifest -Force -Global
 }
 
 function New-PatternFile {
-    <# A file of $Length bytes where byte i is i % 251, so every page differs. #>
+    <#
+    .SYNOPSIS
+        Writes a file of -Length bytes where byte i is i % 251, so every page differs; returns the bytes.
+    .PARAMETER Path
+        The file to write (replaced if it exists).
+    .PARAMETER Length
+        How many bytes to write.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([byte[]])]
     param([string] $Path, [int] $Length)
     $bytes = [byte[]]::new($Length)
     for ($i = 0; $i -lt $Length; $i++) { $bytes[$i] = $i % 251 }
-    [IO.File]::WriteAllBytes($Path, $bytes)
+    if ($PSCmdlet.ShouldProcess($Path, "Write $Length pattern bytes")) {
+        [IO.File]::WriteAllBytes($Path, $bytes)
+    }
     $bytes
 }
 
 function Get-MapsPermission {
-    <# The four permission letters /proc/self/maps shows for the page at $Offset of $Mapping. #>
+    <#
+    .SYNOPSIS
+        The four permission letters /proc/self/maps shows for the page at -Offset of -Mapping.
+    .PARAMETER Mapping
+        A MemMap mapping of this process.
+    .PARAMETER Offset
+        The offset of the page within the mapping.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
     param($Mapping, [long] $Offset = 0)
     $address = [uint64]$Mapping.Address.ToInt64() + [uint64]$Offset
-    foreach ($line in Get-Content "/proc/$PID/maps") {
+    foreach ($line in Get-Content -LiteralPath "/proc/$PID/maps") {
         $range, $permissions, $null = $line -split ' ', 3
-        $start, $end = $range -split '-' | ForEach-Object { [Convert]::ToUInt64($_, 16) }
+        $start, $end = $range -split '-' | ForEach-Object -Process { [Convert]::ToUInt64($_, 16) }
         if ($address -ge $start -and $address -lt $end) { return $permissions }
     }
 }
 
 function Invoke-ChildPwsh {
-    <# Runs a script block in a second, real pwsh process that imports MemMap; returns its output. #>
+    <#
+    .SYNOPSIS
+        Runs a script block in a second, real pwsh process that imports MemMap; returns its output.
+    .PARAMETER ScriptBlock
+        What the child runs.
+    .PARAMETER ArgumentList
+        The script block's arguments.
+    #>
+    [CmdletBinding()]
     param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
     $child = {
         param($Manifest, $Block, $Arguments)
-        Import-Module $Manifest
+        Import-Module -Name $Manifest
         & ([scriptblock]::Create($Block)) @Arguments
     }
-    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
+    & (Join-Path -Path $PSHOME -ChildPath 'pwsh') -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
 }
 
-Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh
+function Invoke-ChildPwshAsUser {
+    <#
+    .SYNOPSIS
+        Runs a script block in a pwsh process as another user (root only, through setpriv), importing
+        a copy of the module staged in a world-readable folder: the repository may sit where that user
+        cannot enter. Returns the child's output, errors included, as strings.
+    .PARAMETER User
+        The user to run as, such as nobody.
+    .PARAMETER Group
+        The group to run as, such as nogroup.
+    .PARAMETER ScriptBlock
+        What to run; it sees the module imported.
+    .PARAMETER ArgumentList
+        Arguments for the script block.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([string] $User, [string] $Group, [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    $stage = Join-Path ([IO.Path]::GetTempPath()) "memmap-stage-$(New-Guid)"
+    New-Item -ItemType Directory $stage | Out-Null
+    try {
+        Copy-Item (Split-Path $script:ModuleManifest) $stage -Recurse
+        & chmod -R a+rX $stage
+        $child = {
+            param($Manifest, $Block, $Arguments)
+            Import-Module $Manifest
+            & ([scriptblock]::Create($Block)) @Arguments
+        }
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
+            "& {$child} '$stage/MemMap/MemMap.psd1' '$($ScriptBlock.ToString() -replace "'", "''")' @($(($ArgumentList | ForEach-Object { "'$($_ -replace "'", "''")'" }) -join ','))"))
+        & setpriv "--reuid=$User" "--regid=$Group" --clear-groups env HOME=/tmp (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+    }
+    finally { Remove-Item $stage -Recurse -Force }
+}
+
+Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh, Invoke-ChildPwshAsUser

@@ -37,4 +37,40 @@ internal static class KernelCopy
         }
         return done;
     }
+
+    /// <summary>The most vectors one process_vm_writev takes (IOV_MAX).</summary>
+    private const int MaxVectors = 1024;
+
+    /// <summary>
+    /// Writes <paramref name="count"/> bytes at <paramref name="mapped"/>, repeating the
+    /// <paramref name="patternLength"/> bytes at <paramref name="pattern"/>: up to 1024 vectors per
+    /// call all point at the one pattern, so each call fills up to 1024 patterns. Returns how many
+    /// bytes were written before a page refused.
+    /// </summary>
+    internal static unsafe long Fill(nint mapped, long count, byte* pattern, int patternLength)
+    {
+        Libc.IoVector* sources = stackalloc Libc.IoVector[MaxVectors];
+        long done = 0;
+        while (done < count)
+        {
+            long chunk = Math.Min(count - done, (long)patternLength * MaxVectors);
+            int vectors = (int)((chunk + patternLength - 1) / patternLength);
+            for (int i = 0; i < vectors; i++)
+            {
+                sources[i] = new Libc.IoVector { Base = (nint)pattern, Length = (nuint)Math.Min(patternLength, chunk - (long)i * patternLength) };
+            }
+            var target = new Libc.IoVector { Base = mapped + (nint)done, Length = (nuint)chunk };
+            nint written = Libc.ProcessVmWritev(OwnPid, sources, (nuint)vectors, &target, 1, 0);
+            if (written < 0 && Marshal.GetLastPInvokeError() != Errno.EFAULT)
+            {
+                throw Errno.Last("process_vm_writev", "this process's own memory");
+            }
+            if (written <= 0)
+            {
+                break;
+            }
+            done += written;
+        }
+        return done;
+    }
 }

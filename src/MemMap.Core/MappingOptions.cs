@@ -29,4 +29,19 @@ public sealed record MappingOptions
 
     /// <summary>Lock the pages in RAM (mlock) as soon as they are mapped.</summary>
     public bool Locked { get; init; }
+
+    /// <summary>
+    /// Back anonymous memory with huge pages (MAP_HUGETLB) from the pool reserved in /proc/meminfo
+    /// (HugePages_Total); refused up front when too few are free. Length must be a multiple of the huge page size.
+    /// </summary>
+    public bool HugePages { get; init; }
+
+    /// <summary>
+    /// Map exactly at this address (a multiple of the page size), or fail: MAP_FIXED_NOREPLACE, so
+    /// an address already in use is refused (EEXIST) and nothing there is replaced. Null lets the kernel choose.
+    /// </summary>
+    public nint? Address { get; init; }
+
+    /// <summary>Who the mapping belongs to (<see cref="MemoryMapping.Owner"/>): <see cref="MappingRegistry.DisposeOwnedBy"/> unmaps an owner's mappings only.</summary>
+    public object? Owner { get; init; }
 }

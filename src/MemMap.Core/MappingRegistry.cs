@@ -14,13 +14,17 @@ public static class MappingRegistry
     /// <summary>The live mapping with this id, or null.</summary>
     public static MemoryMapping? Find(int id) => Mappings.TryGetValue(id, out MemoryMapping? mapping) ? mapping : null;
 
-    /// <summary>Unmaps every live mapping (used when the module is removed).</summary>
-    public static void DisposeAll()
+    /// <summary>Unmaps every live mapping whose <see cref="MemoryMapping.Owner"/> equals <paramref name="owner"/>; the others stay mapped and listed.</summary>
+    /// <returns>How many mappings were unmapped.</returns>
+    public static int DisposeOwnedBy(object owner)
     {
-        foreach (MemoryMapping mapping in Live)
+        ArgumentNullException.ThrowIfNull(owner);
+        MemoryMapping[] owned = [.. Live.Where(mapping => owner.Equals(mapping.Owner))];
+        foreach (MemoryMapping mapping in owned)
         {
             mapping.Dispose();
         }
+        return owned.Length;
     }
 
     internal static int Add(MemoryMapping mapping)

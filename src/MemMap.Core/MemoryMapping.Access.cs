@@ -2,10 +2,51 @@ using MemMap.Interop;
 
 namespace MemMap;
 
-// Reads and writes: bounds (Length, never the page tail past it), then holes and protection,
-// then a copy through the kernel that a vanished page ends early instead of with a signal.
+// Reads and writes: bounds (Length, never the page tail past it), then holes and protection, all
+// under the gate, then a copy by the mapping's access path, chosen once, here (ChooseReadPath,
+// ChooseWritePath), for everything that touches the bytes: Read, Write, Fill, typed values, Find.
+//
+// - Direct (anonymous memory, reads and writes): a plain memcpy. It cannot fault, because every way
+//   to make these pages fault is excluded: bounds, holes and protection are checked under the gate,
+//   and the gate excludes unmap, resize and protect (MemMap's only ways to change them) while the
+//   copy runs. No other process can shrink anonymous memory: it has no file to truncate (a child
+//   that shares it through fork can neither truncate nor unmap our view of it). Advice that drops
+//   pages (DontNeed, Free, Remove) runs as a use beside the copy, and only makes the next touch read
+//   zeros. Not direct: huge pages (a fault can find the pool empty: SIGBUS), POSIX shared memory
+//   (another process can ftruncate the object), and /dev/zero-like devices (they come through a file,
+//   so only Kind *Anonymous is trusted). Left out of the contract, as for every byte the runtime
+//   touches: root rewriting our memory (ptrace, /proc/PID/mem) and hardware memory errors.
+// - File (reads of a shared regular-file mapping): pread from the mapped file reads the same page
+//   cache, costs one system call like the kernel copy but less per call, and scales over threads;
+//   past the end of a truncated file it returns short instead of faulting. Never pwrite: it would
+//   silently re-extend a file another process truncated, where the mapping would refuse the write.
+// - Kernel (everything else, and every write to a file mapping): process_vm_readv/writev on our
+//   own pid, which a page that would fault ends early with EFAULT instead of a signal.
 public sealed partial class MemoryMapping
 {
+    private readonly bool directAccess;
+    private AccessPath readPath;
+
+    /// <summary>How reads reach the memory. Settable (to a path the mapping allows) only so that tests and benchmarks can compare paths.</summary>
+    internal AccessPath ReadPath
+    {
+        get => readPath;
+        set => readPath = value == ChooseReadPath() || value == AccessPath.Kernel ? value
+            : throw new ArgumentException($"Mapping {Id} ({Kind}) cannot be read by the {value} path.", nameof(value));
+    }
+
+    /// <summary>How writes reach the memory: Direct for anonymous memory, else Kernel.</summary>
+    internal AccessPath WritePath { get; }
+
+    /// <summary>Direct for anonymous memory, File for a shared regular-file mapping, else Kernel.</summary>
+    private AccessPath ChooseReadPath() =>
+        directAccess ? AccessPath.Direct
+        : file is not null && Kind is MappingKind.SharedFile && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile ? AccessPath.File
+        : AccessPath.Kernel;
+
+    /// <summary>Whether memory of <paramref name="kind"/> may be copied directly: only anonymous memory (see the comment at the top).</summary>
+    private static bool AllowsDirectAccess(MappingKind kind) => kind is MappingKind.PrivateAnonymous or MappingKind.SharedAnonymous;
+
     /// <summary>Reads <paramref name="count"/> bytes starting at <paramref name="offset"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the mapping's <see cref="Length"/>.</exception>
     /// <exception cref="MappingAccessException">A page is not readable, was unmapped, or no longer exists.</exception>
@@ -64,7 +105,7 @@ public sealed partial class MemoryMapping
     /// <summary>Refuses an access that touches a hole or a page whose protection does not allow it. Call under the gate.</summary>
     internal void CheckAccessLocked(long offset, long count, MemoryProtection access)
     {
-        if (pages.FirstOffending(offset, count, run => run.IsMapped && (run.Protection & access) == access) is { } run)
+        if (pages.FirstDenying(offset, count, access) is { } run)
         {
             long at = Math.Max(offset, run.Offset);
             throw run.IsMapped
@@ -77,27 +118,74 @@ public sealed partial class MemoryMapping
 
     private unsafe void Copy(long offset, byte* buffer, int count, MemoryProtection access)
     {
+        bool write = access == MemoryProtection.Write;
         using UseScope use = EnterUse();
         CheckRange(offset, count); // under the gate: a resize may have changed Length since the caller looked
         CheckAccessLocked(offset, count, access);
-        long copied = KernelCopy.Copy(address + (nint)offset, buffer, count, write: access == MemoryProtection.Write);
-        if (copied < count)
+        switch (write ? WritePath : readPath)
         {
-            throw KernelRefused(offset + copied, access);
+            case AccessPath.Direct:
+                // Safe only here, under the gate and after the checks: see the comment at the top.
+                byte* mapped = (byte*)(address + (nint)offset);
+                Buffer.MemoryCopy(write ? buffer : mapped, write ? mapped : buffer, count, count);
+                break;
+            case AccessPath.File:
+                ReadFromFileLocked(offset, new Span<byte>(buffer, count));
+                break;
+            default:
+                long copied = KernelCopy.Copy(address + (nint)offset, buffer, count, write);
+                if (copied < count)
+                {
+                    throw KernelRefused(offset + copied, access);
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Reads with pread from the mapped file what the mapping shows there. Past the end of the file
+    /// the mapping shows zeros up to the end of that page, and so does this; past that page the read
+    /// fails as a kernel copy would. Call under the gate, after the checks.
+    /// </summary>
+    private void ReadFromFileLocked(long offset, Span<byte> destination)
+    {
+        for (int done = 0; done < destination.Length;)
+        {
+            int read;
+            try
+            {
+                read = RandomAccess.Read(file!, destination[done..], Offset + offset + done);
+            }
+            catch (IOException)
+            {
+                read = 0;
+            }
+            if (read == 0)
+            {
+                long pageEnd = RoundUpToPage(Libc.Fstat(file!, out Libc.FileStatus status) == 0 ? status.Size : 0) - Offset;
+                int zeros = (int)Math.Clamp(pageEnd - (offset + done), 0, destination.Length - done);
+                if (zeros == 0)
+                {
+                    throw KernelRefused(offset + done, MemoryProtection.Read);
+                }
+                destination.Slice(done, zeros).Clear();
+                read = zeros;
+            }
+            done += read;
         }
     }
 
     /// <summary>Explains why the kernel stopped a copy at <paramref name="offset"/>, which the checks allowed.</summary>
     internal MappingAccessException KernelRefused(long offset, MemoryProtection access)
     {
-        if (file is not null && Libc.Fstat(file, out Libc.FileStatus status) == 0
+        if (file is not null && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile
             && Offset + offset >= RoundUpToPage(status.Size))
         {
             return new MappingAccessException(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
                 $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {status.Size} bytes long, so that page no longer exists (was it truncated by another process?). No byte at or past that offset was touched. Extend the file again, or remove the mapping and map the file anew.");
         }
         return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused,
-            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap.");
+            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
     }
 
     private static string Verb(MemoryProtection access) => access == MemoryProtection.Write ? "write" : "read";

@@ -34,25 +34,39 @@ public sealed partial class MemoryMapping
         {
             throw Errno.Last("open", fullPath, errno => OpenAdvice(errno, needsWrite, options.Create));
         }
+        return MapDescriptor(fd, fullPath, options, extend: options.Create, shared ? MappingKind.SharedFile : MappingKind.PrivateFile);
+    }
+
+    /// <summary>
+    /// Maps the open descriptor <paramref name="fd"/> (which the mapping then owns): a regular file,
+    /// extended first when <paramref name="extend"/> and shorter than Offset + Length, or a character
+    /// device such as /dev/zero when Length is given (a device has no size to check against).
+    /// </summary>
+    private static MemoryMapping MapDescriptor(int fd, string path, MappingOptions options, bool extend, MappingKind kind)
+    {
         var file = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
             if (Libc.Fstat(file, out Libc.FileStatus status) != 0)
             {
-                throw Errno.Last("fstat", fullPath);
+                throw Errno.Last("fstat", path);
             }
-            if (!status.IsRegularFile)
+            bool device = status.IsCharacterDevice;
+            if (!status.IsRegularFile && !(device && options.Length is not null && !options.Create))
             {
-                throw new ArgumentException($"{fullPath} is not a regular file; MemMap maps regular files only.", nameof(path));
+                throw new ArgumentException(device
+                    ? $"{path} is a character device: it has no size to map, so give a Length (and no Create)."
+                    : $"{path} is not a regular file; MemMap maps regular files, and character devices such as /dev/zero when given a Length.", nameof(path));
             }
-            long length = FileMappingLength(fullPath, status.Size, options);
-            if (options.Offset + length > status.Size && Libc.Ftruncate(fd, options.Offset + length) != 0)
+            // A device has no size: any Length fits (the driver's mmap refuses what it cannot map).
+            long length = FileMappingLength(path, device ? long.MaxValue : status.Size, options with { Create = extend });
+            if (!device && options.Offset + length > status.Size && Libc.Ftruncate(fd, options.Offset + length) != 0)
             {
-                throw Errno.Last("ftruncate", fullPath, errno => errno is Errno.ENOSPC or Errno.EFBIG
+                throw Errno.Last("ftruncate", path, errno => errno is Errno.ENOSPC or Errno.EFBIG
                     ? $"The file could not be extended to {options.Offset + length} bytes."
                     : null);
             }
-            return Map(file, fullPath, length, options, shared ? MappingKind.SharedFile : MappingKind.PrivateFile);
+            return Map(file, path, length, options, kind);
         }
         catch
         {
@@ -88,22 +102,41 @@ public sealed partial class MemoryMapping
     {
         long mappedLength = RoundUpToPage(length);
         string target = path ?? $"{length} bytes of anonymous memory";
+        if (options.HugePages)
+        {
+            HugePagePool.Require(file is null, options.NoReserve, mappedLength, target);
+        }
+        if (options.Address is { } wanted && wanted % Environment.SystemPageSize != 0)
+        {
+            throw new ArgumentException($"Address 0x{wanted:x} is not a multiple of the page size ({Environment.SystemPageSize}): mmap places whole pages.", nameof(options));
+        }
         ProcessLimits.ReserveAreas(1, $"map {target}");
         ProcessLimits.ReserveAddressSpace(mappedLength, $"map {target}");
         Libc.MapFlags flags = (options.Private ? Libc.MapFlags.Private : Libc.MapFlags.Shared)
             | (file is null ? Libc.MapFlags.Anonymous : 0)
             | (options.Populate ? Libc.MapFlags.Populate : 0)
-            | (options.NoReserve ? Libc.MapFlags.NoReserve : 0);
-        nint address = Libc.Mmap(0, (nuint)mappedLength, options.Protection, flags, file is null ? -1 : (int)file.DangerousGetHandle(), options.Offset);
+            | (options.NoReserve ? Libc.MapFlags.NoReserve : 0)
+            | (options.HugePages ? Libc.MapFlags.HugeTlb : 0)
+            | (options.Address is null ? 0 : Libc.MapFlags.FixedNoReplace);
+        nint address = Libc.Mmap(options.Address ?? 0, (nuint)mappedLength, options.Protection, flags, file is null ? -1 : (int)file.DangerousGetHandle(), options.Offset);
         if (address == Libc.MapFailed)
         {
             throw Errno.Last("mmap", target, errno => errno switch
             {
+                Errno.ENOMEM when options.HugePages => $"Not enough huge pages: {HugePagePool.Describe()}.",
                 Errno.ENOMEM => "Not enough address space or memory: map less, or use NoReserve.",
+                Errno.EPERM or Errno.EACCES when options.Address is not null => "The kernel does not allow a mapping at that address (below vm.mmap_min_addr?).",
                 Errno.EACCES => "The file's open mode does not allow this protection.",
-                Errno.ENODEV => "This file system does not support memory mapping.",
+                Errno.ENODEV => "This file or device does not support memory mapping.",
+                Errno.EEXIST => $"Something is already mapped in 0x{options.Address:x}..0x{options.Address + (nint)mappedLength:x}; it was left untouched. Choose a free address (Get-ProcessMemoryMap shows what is mapped), or let the kernel choose.",
                 _ => null,
             });
+        }
+        if (options.Address is { } exact && address != exact)
+        {
+            // A kernel older than 4.17 ignores MAP_FIXED_NOREPLACE and took the address as a hint.
+            Libc.Munmap(address, (nuint)mappedLength);
+            throw new MappingOperationException($"The kernel placed {target} at 0x{address:x}, not at the requested 0x{exact:x} (it has no MAP_FIXED_NOREPLACE, Linux 4.17+); the mapping was undone. Let the kernel choose the address.");
         }
         if (options.Locked && Libc.Mlock(address, (nuint)mappedLength) != 0)
         {
@@ -112,7 +145,7 @@ public sealed partial class MemoryMapping
             throw error;
         }
         ProcessLimits.Added(areas: 1, descriptors: file is null ? 0 : 1);
-        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection);
+        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection, options.HugePages) { Owner = options.Owner };
     }
 
     /// <summary>How many bytes of the file to map: the request checked against the file's size, so no page lies past its end.</summary>

@@ -23,7 +23,7 @@ public sealed partial class MemoryMapping : IDisposable
     /// <summary>The state of every page: protection, or a hole left by a partial unmap. Replaced, never mutated.</summary>
     private PageMap pages;
 
-    private MemoryMapping(nint address, long length, SafeFileHandle? file, MappingKind kind, long offset, string? path, MemoryProtection protection)
+    private MemoryMapping(nint address, long length, SafeFileHandle? file, MappingKind kind, long offset, string? path, MemoryProtection protection, bool hugePages)
     {
         this.address = address;
         this.file = file;
@@ -32,6 +32,9 @@ public sealed partial class MemoryMapping : IDisposable
         Offset = offset;
         Path = path;
         pages = PageMap.Uniform(RoundUpToPage(length), protection);
+        directAccess = AllowsDirectAccess(kind) && !hugePages; // a huge page missing from the pool at first touch is a SIGBUS
+        readPath = ChooseReadPath();
+        WritePath = directAccess ? AccessPath.Direct : AccessPath.Kernel;
         Id = MappingRegistry.Add(this);
     }
 

@@ -79,6 +79,19 @@ internal sealed class PageMap
         return null;
     }
 
+    /// <summary>The first run overlapping [offset, offset + count) that is a hole or whose protection lacks <paramref name="access"/>, if any (no delegate: this runs on every read and write).</summary>
+    internal Run? FirstDenying(long offset, long count, MemoryProtection access)
+    {
+        foreach (Run run in runs)
+        {
+            if (run.End > offset && run.Offset < offset + count && !(run.IsMapped && (run.Protection & access) == access))
+            {
+                return run;
+            }
+        }
+        return null;
+    }
+
     /// <summary>This map with [offset, offset + length) set to one state.</summary>
     internal PageMap With(long offset, long length, MemoryProtection protection, bool isMapped) =>
         new(Overlay(runs, new Run(offset, length, protection, isMapped)), ExtraAreas);

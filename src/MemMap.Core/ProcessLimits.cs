@@ -26,6 +26,9 @@ internal static class ProcessLimits
     private static readonly Budget Descriptors = new("RLIMIT_NOFILE", () => SoftLimit(Libc.Resource.NumberOfFiles), max => Math.Clamp(max / 8, 32, 1024), CountDescriptors,
         "open file descriptors", "remove file mappings you no longer need (each holds its file open), or raise the limit (ulimit -n)");
 
+    /// <summary>RLIMIT_AS, read once like the other limits: a getrlimit per mapping would cost more than the rest of the check.</summary>
+    private static readonly Lazy<long> AddressSpaceLimit = new(() => SoftLimit(Libc.Resource.AddressSpace));
+
     /// <summary>Checks that <paramref name="areas"/> more kernel memory areas leave the reserve free.</summary>
     internal static void ReserveAreas(int areas, string operation) => Areas.Reserve(areas, operation);
 
@@ -35,7 +38,7 @@ internal static class ProcessLimits
     /// <summary>Checks that <paramref name="bytes"/> more address space leave the reserve free under RLIMIT_AS.</summary>
     internal static void ReserveAddressSpace(long bytes, string operation)
     {
-        long limit = SoftLimit(Libc.Resource.AddressSpace);
+        long limit = AddressSpaceLimit.Value;
         if (limit == long.MaxValue)
         {
             return;

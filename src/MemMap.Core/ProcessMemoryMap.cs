@@ -1,20 +1,53 @@
 using System.Globalization;
+using MemMap.Interop;
 
 namespace MemMap;
 
-/// <summary>Reads a process's mappings from /proc/PID/maps, the view <c>pmap</c> gives.</summary>
+/// <summary>Reads a process's mappings from /proc/PID/maps (or smaps, in detail), the view <c>pmap</c> gives.</summary>
 public static class ProcessMemoryMap
 {
     /// <summary>The mappings of process <paramref name="processId"/> (this process by default), in address order.</summary>
-    /// <exception cref="FileNotFoundException">No such process.</exception>
-    /// <exception cref="UnauthorizedAccessException">Not allowed to read that process's maps.</exception>
-    public static IReadOnlyList<ProcessMemoryRegion> Read(int? processId = null)
+    /// <param name="processId">The process; null for this one.</param>
+    /// <param name="detailed">Read /proc/PID/smaps too: Rss, Pss, shared/private clean/dirty, Swap and Locked of each range.</param>
+    /// <exception cref="SystemCallException">No such process (ENOENT), or not allowed to read its map (EACCES).</exception>
+    public static IReadOnlyList<ProcessMemoryRegion> Read(int? processId = null, bool detailed = false)
     {
-        string file = $"/proc/{processId?.ToString(CultureInfo.InvariantCulture) ?? "self"}/maps";
+        int pid = processId ?? Environment.ProcessId;
+        string file = $"/proc/{(processId is null ? "self" : pid.ToString(CultureInfo.InvariantCulture))}/{(detailed ? "smaps" : "maps")}";
+        bool own = pid == Environment.ProcessId;
+        MemoryMapping[] mappings = own ? [.. MappingRegistry.Live.OrderBy(mapping => (ulong)mapping.Address)] : [];
         var regions = new List<ProcessMemoryRegion>();
-        foreach (string line in File.ReadLines(file))
+        try
         {
-            regions.Add(Parse(line));
+            ProcessMemoryRegion? current = null;
+            Dictionary<string, long> fields = [];
+            foreach (string line in File.ReadLines(file))
+            {
+                if (!IsHeader(line))
+                {
+                    ParseField(line, fields);
+                    continue;
+                }
+                if (current is not null)
+                {
+                    regions.Add(WithFields(current, fields, detailed));
+                }
+                ProcessMemoryRegion region = Parse(line);
+                current = region with { ProcessId = pid, MappingId = OwnerOf(region.Start, mappings) };
+                fields.Clear();
+            }
+            if (current is not null)
+            {
+                regions.Add(WithFields(current, fields, detailed));
+            }
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw Errno.Of(Errno.ENOENT, "open", file, _ => $"No process has id {pid}: Get-Process lists the running ones.");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw Errno.Of(Errno.EACCES, "open", file, _ => $"Reading the memory map of process {pid} needs the right to trace it: the same user (and ptrace allowed), or root.");
         }
         return regions;
     }
@@ -32,5 +65,59 @@ public static class ProcessMemoryMap
             Device: fields[3],
             Inode: long.Parse(fields[4], CultureInfo.InvariantCulture),
             Path: fields.Length > 5 ? fields[5].Trim() : "");
+    }
+
+    /// <summary>A maps line ("start-end perms …"), not an smaps field ("Rss:   8 kB").</summary>
+    private static bool IsHeader(string line) => !line.Split(' ', 2)[0].EndsWith(':');
+
+    /// <summary>Keeps an smaps "Name:   N kB" field, in bytes.</summary>
+    private static void ParseField(string line, Dictionary<string, long> fields)
+    {
+        string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 3 && parts[2] == "kB" && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kilobytes))
+        {
+            fields[parts[0].TrimEnd(':')] = kilobytes * 1024;
+        }
+    }
+
+    private static ProcessMemoryRegion WithFields(ProcessMemoryRegion region, Dictionary<string, long> fields, bool detailed) => !detailed ? region : region with
+    {
+        Rss = fields.GetValueOrDefault("Rss"),
+        Pss = fields.GetValueOrDefault("Pss"),
+        SharedClean = fields.GetValueOrDefault("Shared_Clean"),
+        SharedDirty = fields.GetValueOrDefault("Shared_Dirty"),
+        PrivateClean = fields.GetValueOrDefault("Private_Clean"),
+        PrivateDirty = fields.GetValueOrDefault("Private_Dirty"),
+        Swap = fields.GetValueOrDefault("Swap"),
+        Locked = fields.GetValueOrDefault("Locked"),
+    };
+
+    /// <summary>The id of the live MemMap mapping (sorted by address) whose pages hold <paramref name="address"/> (not in one of its holes, which the runtime may reuse), or null.</summary>
+    private static int? OwnerOf(ulong address, MemoryMapping[] mappings)
+    {
+        int low = 0, high = mappings.Length - 1, found = -1;
+        while (low <= high) // the last mapping that starts at or below the address
+        {
+            int middle = (low + high) / 2;
+            if ((ulong)mappings[middle].Address <= address)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        if (found < 0)
+        {
+            return null;
+        }
+        MemoryMapping mapping = mappings[found];
+        ulong offset = address - (ulong)mapping.Address;
+        return mapping.IsOpen && offset < (ulong)mapping.MappedLength
+            && !mapping.UnmappedRanges.Any(hole => (long)offset >= hole.Offset && (long)offset < hole.End)
+            ? mapping.Id
+            : null;
     }
 }

@@ -149,7 +149,7 @@ public sealed class MappingKindTests : IDisposable
 
         ProcessMemoryRegion region = Assert.Single(MapsFile.RegionsOf(mapping));
         Assert.Equal((ulong)mapping.Address, region.Start);
-        Assert.Equal((ulong)(2 * Page), region.Length);
+        Assert.Equal((ulong)(2 * Page), region.Size);
         Assert.Equal(permissions, region.Permissions);
         Assert.Equal(path, region.Path);
     }

@@ -3,6 +3,7 @@ using MemMap.Tests.Helpers;
 namespace MemMap.Tests;
 
 /// <summary>Resize (mremap): grow, shrink and move real mappings; contents and protection kept.</summary>
+[Collection(ExactAddressTests.Name)]
 public sealed class ResizeTests : IDisposable
 {
     private static readonly int Page = Environment.SystemPageSize;

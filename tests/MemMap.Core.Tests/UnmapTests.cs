@@ -3,6 +3,7 @@ using MemMap.Tests.Helpers;
 namespace MemMap.Tests;
 
 /// <summary>Partial munmap: whole pages only; the hole is an error to use and is never touched again.</summary>
+[Collection(ExactAddressTests.Name)]
 public sealed class UnmapTests : IDisposable
 {
     private static readonly int Page = Environment.SystemPageSize;

@@ -6,6 +6,9 @@ using MemMap;
 //   read <path> <offset> <count>          map shared, print the bytes as UTF-8
 //   write-sync-wait <path> <offset> <text> map shared, write, msync, print "synced", wait to be killed
 //   map <path> <protection> [private]     try to map; print "mapped" or the exception's type and message
+//   shm-read <name> <count>               map a POSIX shared-memory object read-only, print its first bytes as UTF-8
+//   shm-write <name> <offset> <text>      map it shared, write, print "written"
+//   maps <pid>                            read that process's memory map; print how many ranges it has
 //   exhaust-areas                         map pages until MemMap refuses, then allocate 512 MiB and clean up
 //   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
 //   lock <bytes>                          map private anonymous memory and lock it; print "locked" or the exception
@@ -32,6 +35,22 @@ try
             {
                 Console.Write("mapped");
             }
+            return 0;
+        case "shm-read":
+            using (MemoryMapping memory = MemoryMapping.MapSharedMemory(args[1], new MappingOptions { Protection = MemoryProtection.Read }))
+            {
+                Console.Write(Encoding.UTF8.GetString(memory.Read(0, int.Parse(args[2], CultureInfo.InvariantCulture))));
+            }
+            return 0;
+        case "shm-write":
+            using (MemoryMapping memory = MemoryMapping.MapSharedMemory(args[1]))
+            {
+                memory.Write(long.Parse(args[2], CultureInfo.InvariantCulture), Encoding.UTF8.GetBytes(args[3]));
+                Console.Write("written");
+            }
+            return 0;
+        case "maps":
+            Console.Write(ProcessMemoryMap.Read(int.Parse(args[1], CultureInfo.InvariantCulture)).Count);
             return 0;
         case "exhaust-areas":
             return Exhaust(() =>

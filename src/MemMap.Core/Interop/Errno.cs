@@ -37,19 +37,17 @@ internal static class Errno
         [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
         [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE",
         [EMFILE] = "EMFILE", [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [EROFS] = "EROFS",
-        [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS", [ELOOP] = "ELOOP", [EOVERFLOW] = "EOVERFLOW", [EOPNOTSUPP] = "EOPNOTSUPP",
+        [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS", [ELOOP] = "ELOOP", [EOVERFLOW] = "EOVERFLOW",
+        [EOPNOTSUPP] = "EOPNOTSUPP",
     };
 
     internal static string NameOf(int errno) => Names.TryGetValue(errno, out string? name) ? name : $"errno {errno}";
 
     /// <summary>The exception for the errno the last P/Invoke left, read before anything else can change it.</summary>
-    internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null)
-    {
-        int errno = Marshal.GetLastPInvokeError();
-        return Of(errno, systemCall, target, advice);
-    }
+    internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null) =>
+        Of(Marshal.GetLastPInvokeError(), systemCall, target, advice);
 
-    /// <summary>The exception for <paramref name="errno"/>, for calls that return their error number instead of setting errno.</summary>
+    /// <summary>The exception for <paramref name="errno"/>, for calls that return their error number (posix_fadvise) and failures .NET reported as its own exception.</summary>
     internal static SystemCallException Of(int errno, string systemCall, string target, Func<int, string?>? advice = null) =>
         new(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
 }

@@ -5,11 +5,17 @@ namespace MemMap.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>The two fields of struct stat that MemMap needs.</summary>
-    internal readonly record struct FileStatus(long Size, bool IsRegularFile);
+    /// <summary>The two fields of struct stat that MemMap needs: the size and st_mode (type and permission bits).</summary>
+    internal readonly record struct FileStatus(long Size, int Mode)
+    {
+        internal bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
+
+        internal bool IsCharacterDevice => (Mode & S_IFMT) == S_IFCHR;
+    }
 
     private const int S_IFMT = 0xF000;
     private const int S_IFREG = 0x8000;
+    private const int S_IFCHR = 0x2000;
 
     // NOTE: struct stat differs between architectures: st_mode sits at byte 24 on x86_64 and at
     // byte 16 on aarch64 (asm-generic); st_size is at byte 48 on both. Both structs fit in 256 bytes.
@@ -22,7 +28,7 @@ internal static partial class Libc
         int result = Fstat(fd, buffer);
         int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
         int mode = *(int*)(buffer + modeOffset);
-        status = new FileStatus(Size: *(long*)(buffer + 48), IsRegularFile: (mode & S_IFMT) == S_IFREG);
+        status = new FileStatus(Size: *(long*)(buffer + 48), Mode: mode);
         return result;
     }
 

@@ -13,6 +13,8 @@ internal static partial class Libc
         Anonymous = 0x20,
         NoReserve = 0x4000,
         Populate = 0x8000,
+        HugeTlb = 0x40000,
+        FixedNoReplace = 0x100000, // Linux 4.17+; older kernels ignore it and treat the address as a hint.
     }
 
     /// <summary>What mmap returns on failure (NOTE: not null).</summary>

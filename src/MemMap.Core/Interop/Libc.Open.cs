@@ -11,6 +11,7 @@ internal static partial class Libc
         ReadOnly = 0x0,
         ReadWrite = 0x2,
         Create = 0x40,
+        Exclusive = 0x80,
         NonBlock = 0x800,
         CloseOnExec = 0x80000,
     }

@@ -12,6 +12,7 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
 
     /// <summary>The mapping to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Where to start, from the start of the mapping.</summary>

@@ -9,6 +9,7 @@ public sealed class GetMemoryMappingCommand : MemMapCmdlet
 {
     private const string IdSet = "Id";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     #region Parameters
 
@@ -17,10 +18,17 @@ public sealed class GetMemoryMappingCommand : MemMapCmdlet
     [ArgumentCompleter(typeof(MappingIdCompleter))]
     public int[]? Id { get; set; }
 
-    /// <summary>Only the mappings of these files; wildcards allowed, relative paths resolved against the current location.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    /// <summary>Only the mappings of these files; wildcards allowed, relative paths resolved against the current location. Takes path strings from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(MappedPathCompleter))]
     public string[] Path { get; set; } = [];
+
+    /// <summary>Only the mappings of these files, taken literally (no wildcards). Binds FileInfo objects from Get-Item/Get-ChildItem.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ArgumentCompleter(typeof(MappedPathCompleter))]
+    public string[] LiteralPath { get; set; } = [];
 
     #endregion
 
@@ -34,17 +42,12 @@ public sealed class GetMemoryMappingCommand : MemMapCmdlet
                 WriteFound(MappingRegistry.Find(id), id, $"No live mapping has id {id}. Get-MemoryMapping lists the live ones.");
             }
         }
-        else if (ParameterSetName == PathSet)
+        else if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            foreach (string path in Path)
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
             {
-                var pattern = new WildcardPattern(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path), WildcardOptions.None);
-                MemoryMapping[] found = MappingRegistry.Live.Where(mapping => mapping.Path is not null && pattern.IsMatch(mapping.Path)).ToArray();
-                if (found.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(path))
-                {
-                    WriteFound(null, path, $"No live mapping is of the file {path}.");
-                }
-                WriteObject(found, enumerateCollection: true);
+                WriteObject(MappingLookup.ByPath(this, path, literal), enumerateCollection: true);
             }
         }
         else

@@ -9,11 +9,14 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
 {
     private const string MappingSet = "Mapping";
     private const string IdSet = "Id";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     #region Parameters
 
     /// <summary>The mappings to remove.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = MappingSet)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping[] Mapping { get; set; } = [];
 
     /// <summary>The ids of the mappings to remove.</summary>
@@ -31,6 +34,22 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
     [ValidateRange(1, long.MaxValue)]
     public long Count { get; set; }
 
+    /// <summary>Remove the mappings of these files; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(MappedPathCompleter))]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Remove the mappings of these files, taken literally. Binds FileInfo objects from Get-Item/Get-ChildItem.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ArgumentCompleter(typeof(MappedPathCompleter))]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Also remove the name of a shared-memory object (shm_unlink) once it is unmapped; other processes' mappings of it live on.</summary>
+    [Parameter]
+    public SwitchParameter Unlink { get; set; }
+
     /// <summary>Pass each mapping on (IsOpen is false once it is wholly removed).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -42,7 +61,13 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        IEnumerable<MemoryMapping?> targets = ParameterSetName == IdSet ? Id.Select(MappingRegistry.Find) : Mapping;
+        IEnumerable<MemoryMapping?> targets = ParameterSetName switch
+        {
+            IdSet => Id.Select(MappingRegistry.Find),
+            PathSet => Path.SelectMany(path => MappingLookup.ByPath(this, path, literal: false)),
+            LiteralPathSet => LiteralPath.SelectMany(path => MappingLookup.ByPath(this, path, literal: true)),
+            _ => Mapping,
+        };
         foreach ((MemoryMapping? mapping, int index) in targets.Select((mapping, index) => (mapping, index)))
         {
             if (mapping is null)
@@ -52,6 +77,12 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             else if (!mapping.IsOpen)
             {
                 WriteError(MappingErrors.ToErrorRecord(new MappingClosedException(mapping.Id, mapping.Path ?? mapping.Kind.ToString()), mapping));
+            }
+            else if (Unlink && (mapping.Kind != MappingKind.SharedMemory || IsPartial))
+            {
+                WriteError(MappingErrors.Create(IsPartial
+                    ? "-Unlink removes a shared-memory object's name with its whole mapping; leave out -Offset and -Count."
+                    : $"Mapping {mapping.Id} is {mapping.Kind}: only shared memory (New-MemoryMapping -Name) has a name to unlink. It was not removed; leave out -Unlink to remove it.", "NotSharedMemory", ErrorCategory.InvalidOperation, mapping));
             }
             else if (IsPartial)
             {
@@ -63,9 +94,13 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
                     WriteObject(mapping);
                 }
             }
-            else if (ShouldProcess(Describe(mapping), "Unmap"))
+            else if (ShouldProcess(Describe(mapping), Unlink ? $"Unmap and unlink {mapping.Name}" : "Unmap"))
             {
                 mapping.Dispose();
+                if (Unlink && !TryCall(mapping.Unlink, mapping))
+                {
+                    continue;
+                }
                 if (PassThru)
                 {
                     WriteObject(mapping);

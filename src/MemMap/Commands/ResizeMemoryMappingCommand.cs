@@ -11,6 +11,7 @@ public sealed class ResizeMemoryMappingCommand : MemMapCmdlet
 
     /// <summary>The mapping to resize.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>The new length in bytes (the mapping's new Length).</summary>

@@ -11,6 +11,7 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
 
     /// <summary>The mapping to change.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>The new protection: None, Read, Write, Execute or a combination.</summary>
@@ -22,10 +23,11 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long Offset { get; set; }
 
-    /// <summary>Bytes in the run, rounded up to whole pages; by default to the end of the mapping.</summary>
+    /// <summary>Bytes in the run, rounded up to whole pages; by default to the end of the mapping. -Length is its old name.</summary>
     [Parameter]
+    [Alias("Length")]
     [ValidateRange(1, long.MaxValue)]
-    public long Length { get; set; }
+    public long Count { get; set; }
 
     /// <summary>Pass the mapping on down the pipeline.</summary>
     [Parameter]
@@ -36,9 +38,9 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        long? length = MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null;
+        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
         if (ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
-            && TryCall(() => Mapping.Protect(Protection, Offset, length), Mapping)
+            && TryCall(() => Mapping.Protect(Protection, Offset, count), Mapping)
             && PassThru)
         {
             WriteObject(Mapping);

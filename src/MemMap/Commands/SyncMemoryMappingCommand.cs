@@ -11,6 +11,7 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
 
     /// <summary>The mapping to flush.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Start of the range to flush; any offset, widened to its page.</summary>

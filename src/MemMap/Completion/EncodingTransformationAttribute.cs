@@ -3,26 +3,37 @@ using System.Text;
 
 namespace MemMap.Commands;
 
-/// <summary>Lets -Encoding take a name (utf8, ascii, unicode, …), a .NET encoding name, a code page or an Encoding object.</summary>
+/// <summary>
+/// Lets -Encoding take PowerShell's own encoding names (utf8, utf8BOM, utf8NoBOM, ascii, ansi, oem,
+/// unicode, utf16, bigendianunicode, utf32, bigendianutf32, latin1), a .NET encoding name, a code
+/// page or an Encoding object. Every encoding it returns throws on text it cannot represent, so
+/// writing text never puts silent '?' bytes into a mapping; decoding still shows bad bytes as U+FFFD.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class EncodingTransformationAttribute : ArgumentTransformationAttribute
 {
-    /// <summary>UTF-8 without a byte-order mark.</summary>
-    public static readonly Encoding DefaultEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+    /// <summary>UTF-8 without a byte-order mark, PowerShell's default.</summary>
+    public static readonly Encoding DefaultEncoding = Strict(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 
     private static readonly Dictionary<string, Encoding> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         ["utf8"] = DefaultEncoding,
         ["utf8NoBOM"] = DefaultEncoding,
-        ["ascii"] = Encoding.ASCII,
-        ["latin1"] = Encoding.Latin1,
-        ["unicode"] = Encoding.Unicode,
-        ["bigendianunicode"] = Encoding.BigEndianUnicode,
-        ["utf32"] = Encoding.UTF32,
-        ["bigendianutf32"] = new UTF32Encoding(bigEndian: true, byteOrderMark: false),
+        ["utf8BOM"] = Strict(new UTF8Encoding(encoderShouldEmitUTF8Identifier: true)),
+        ["ascii"] = Strict(Encoding.ASCII),
+        // On Linux PowerShell's ansi and oem are the system's encoding, UTF-8.
+        ["ansi"] = DefaultEncoding,
+        ["oem"] = DefaultEncoding,
+        ["default"] = DefaultEncoding,
+        ["latin1"] = Strict(Encoding.Latin1),
+        ["unicode"] = Strict(Encoding.Unicode),
+        ["utf16"] = Strict(Encoding.Unicode),
+        ["bigendianunicode"] = Strict(Encoding.BigEndianUnicode),
+        ["utf32"] = Strict(Encoding.UTF32),
+        ["bigendianutf32"] = Strict(new UTF32Encoding(bigEndian: true, byteOrderMark: false)),
     };
 
-    /// <summary>The short names, for tab completion.</summary>
+    /// <summary>The names, for tab completion.</summary>
     public static IEnumerable<string> Names => Known.Keys;
 
     /// <inheritdoc/>
@@ -33,10 +44,10 @@ public sealed class EncodingTransformationAttribute : ArgumentTransformationAttr
         {
             return value switch
             {
-                Encoding encoding => encoding,
-                int codePage => Encoding.GetEncoding(codePage),
+                Encoding encoding => Strict(encoding),
+                int codePage => Strict(Encoding.GetEncoding(codePage)),
                 string name when Known.TryGetValue(name, out Encoding? known) => known,
-                string name => Encoding.GetEncoding(name),
+                string name => Strict(Encoding.GetEncoding(name)),
                 _ => throw new ArgumentTransformationMetadataException($"{value} is not an encoding: use {string.Join(", ", Names)} or a code page."),
             };
         }
@@ -44,5 +55,13 @@ public sealed class EncodingTransformationAttribute : ArgumentTransformationAttr
         {
             throw new ArgumentTransformationMetadataException($"'{value}' is not an encoding this system knows: use {string.Join(", ", Names)} or a code page.", error);
         }
+    }
+
+    /// <summary>A copy of <paramref name="encoding"/> that throws EncoderFallbackException on a character it cannot encode.</summary>
+    private static Encoding Strict(Encoding encoding)
+    {
+        var clone = (Encoding)encoding.Clone();
+        clone.EncoderFallback = EncoderFallback.ExceptionFallback;
+        return clone;
     }
 }

@@ -7,6 +7,24 @@ public static class ChildProcess
 {
     public static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
 
+    /// <summary>
+    /// A copy of the child program in a world-readable folder, for children running as another user:
+    /// the repository may sit in a folder (such as /root) that user cannot enter. Removed at exit.
+    /// </summary>
+    private static readonly Lazy<string> StagedChildAssembly = new(() =>
+    {
+        string folder = Directory.CreateTempSubdirectory("memmap-child-").FullName;
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        foreach (string name in new[] { "MemMap.TestChild.dll", "MemMap.TestChild.runtimeconfig.json", "MemMap.TestChild.deps.json", "MemMap.Core.dll" })
+        {
+            string staged = Path.Combine(folder, name);
+            File.Copy(Path.Combine(AppContext.BaseDirectory, name), staged);
+            File.SetUnixFileMode(staged, (UnixFileMode)0b110_100_100);
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        return Path.Combine(folder, "MemMap.TestChild.dll");
+    });
+
     /// <summary>Starts MemMap.TestChild with <paramref name="arguments"/>, optionally as another user through setpriv.</summary>
     public static Process StartChild(IEnumerable<string> arguments, string? asUser = null)
     {
@@ -24,7 +42,7 @@ public static class ChildProcess
         {
             start.FileName = DotnetHost;
         }
-        start.ArgumentList.Add(ChildAssembly);
+        start.ArgumentList.Add(asUser is null ? ChildAssembly : StagedChildAssembly.Value);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

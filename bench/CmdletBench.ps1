@@ -1,0 +1,93 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Times single MemMap cmdlet and method calls against a built-in cmdlet and a .NET method call in
+    the same pwsh session, and prints the ratios of the performance issue (issue 9).
+.DESCRIPTION
+    Each statement runs $Calls times in a for loop compiled once (no script-block call per
+    iteration), $Rounds rounds, all statements interleaved round by round so that load from other
+    processes hits them alike. A call's time is the loop's time per iteration less the empty loop's
+    (its median over the rounds); a ratio is one median over another.
+    Needs the module built (dotnet build leaves it in out/MemMap).
+.EXAMPLE
+    pwsh -NoProfile -File bench/CmdletBench.ps1
+#>
+[CmdletBinding()]
+param(
+    [int] $Calls = 2000,
+    [int] $Rounds = 7,
+    [string] $ModulePath = (Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out', 'MemMap', 'MemMap.psd1')
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath -Force
+
+$path = Join-Path ([IO.Path]::GetTempPath()) "memmap-cmdletbench-$PID.bin"
+[IO.File]::WriteAllBytes($path, [byte[]]::new(1MB))
+$m = New-MemoryMapping $path
+$a = New-MemoryMapping -Anonymous -Length 1MB
+$dotnetFile = [IO.MemoryMappedFiles.MemoryMappedFile]::CreateFromFile($path, [IO.FileMode]::Open)
+$accessor = $dotnetFile.CreateViewAccessor()
+
+try {
+    $statements = [ordered]@{
+        'empty loop'                                     = '$null = $i'
+        'Get-Variable m'                                 = '$null = Get-Variable m'
+        'Get-MappedByte $m -Offset 100 -Count 1'         = '$null = Get-MappedByte $m -Offset 100 -Count 1'
+        'Get-MappedValue $m -Offset 100 -Type Int64'     = '$null = Get-MappedValue $m -Offset 100 -Type Int64'
+        '$m.Read(100, 1) (file mapping: pread)'          = '$null = $m.Read(100, 1)'
+        '$a.Read(100, 1) (anonymous: direct)'            = '$null = $a.Read(100, 1)'
+        '$accessor.ReadByte(100)'                        = '$null = $accessor.ReadByte(100)'
+    }
+    $loops = [ordered]@{}
+    foreach ($name in $statements.Keys) {
+        $loops[$name] = [scriptblock]::Create("param(`$m, `$a, `$accessor) for (`$i = 0; `$i -lt $Calls; `$i++) { $($statements[$name]) }")
+    }
+    $times = @{}
+    foreach ($name in $loops.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
+    foreach ($round in 0..$Rounds) {
+        foreach ($name in $loops.Keys) {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            & $loops[$name] $m $a $accessor
+            # Round 0 is the warm-up (compiles the loops, binds the cmdlets once).
+            if ($round -gt 0) { $times[$name].Add($clock.Elapsed.TotalMilliseconds * 1000 / $Calls) }
+        }
+    }
+    $median = @{}
+    foreach ($name in $loops.Keys) {
+        $sorted = $times[$name] | Sort-Object
+        $median[$name] = $sorted[[int][Math]::Floor($sorted.Count / 2)]
+    }
+    $loop = $median['empty loop']
+    $net = @{}
+    foreach ($name in $loops.Keys) { $net[$name] = [Math]::Max($median[$name] - $loop, 0.001) }
+
+    "MemMap cmdlet benchmarks, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC, pwsh $($PSVersionTable.PSVersion), $([Environment]::ProcessorCount) cores, load average $((Get-Content /proc/loadavg).Split(' ')[0])"
+    "method: Stopwatch, $Rounds rounds x $Calls calls in a compiled for loop, interleaved; per-call time = median loop time per iteration less the empty loop's ($([Math]::Round($loop, 3)) us)"
+    ''
+    '| call | us per call | ratio | bar | verdict |'
+    '|---|---|---|---|---|'
+    foreach ($name in $loops.Keys) {
+        if ($name -eq 'empty loop') { continue }
+        $against, $bar = switch -Wildcard ($name) {
+            'Get-Mapped*' { 'Get-Variable m', 1.0 }
+            '$m.Read*' { '$accessor.ReadByte(100)', 3.0 }
+            '$a.Read*' { '$accessor.ReadByte(100)', 3.0 }
+            default { $null, $null }
+        }
+        if ($against) {
+            $ratio = $net[$name] / $net[$against]
+            $verdict = if ($ratio -le $bar) { 'met' } else { 'missed ({0:N2}x over)' -f ($ratio / $bar) }
+            '| {0} | {1:N2} | **{2:N2}** vs {3} | <= {4:N2} | {5} |' -f $name, $net[$name], $ratio, $against, $bar, $verdict
+        }
+        else {
+            '| {0} | {1:N2} | (baseline) | - | - |' -f $name, $net[$name]
+        }
+    }
+}
+finally {
+    $accessor.Dispose()
+    $dotnetFile.Dispose()
+    $m, $a | Remove-MemoryMapping
+    Remove-Item $path
+}

@@ -1,0 +1,108 @@
+using MemMap.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace MemMap;
+
+/// <summary>
+/// Page-cache residency of a file by path, leaving no mapping behind: the <c>fincore</c> job.
+/// cachestat(2) (Linux 6.5+) counts cached, dirty, writeback and evicted pages without any mapping;
+/// where it is missing, or when the runs of resident pages are wanted, the file is mapped read-only
+/// for a moment, one chunk at a time (so files larger than RAM or the address space work), and
+/// mincore reads the page map.
+/// </summary>
+public static class FileResidency
+{
+    /// <summary>Bytes mapped at once by the mincore fallback.</summary>
+    private const long ChunkLength = 1L << 30;
+
+    /// <summary>Measures how much of the file at <paramref name="path"/> is in the page cache.</summary>
+    /// <param name="path">A regular file; sparse and empty files work.</param>
+    /// <param name="detailed">Also list the runs of resident pages (needs a temporary mapping and mincore).</param>
+    /// <exception cref="ArgumentException">The path is not a regular file.</exception>
+    /// <exception cref="SystemCallException">The file cannot be opened (ENOENT, EACCES…) or measured.</exception>
+    public static MappingResidency Measure(string path, bool detailed = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = System.IO.Path.GetFullPath(path);
+        ProcessLimits.ReserveDescriptor(fullPath);
+        int fd = Libc.Open(fullPath, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            throw Errno.Last("open", fullPath, errno => errno switch
+            {
+                Errno.ENOENT => "The file does not exist: check the path.",
+                Errno.EACCES => "Reading the file is not allowed, and residency needs it opened for reading.",
+                _ => null,
+            });
+        }
+        using var file = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Fstat(file, out Libc.FileStatus status) != 0)
+        {
+            throw Errno.Last("fstat", fullPath);
+        }
+        if (!status.IsRegularFile)
+        {
+            throw new ArgumentException($"{fullPath} is not a regular file; residency is measured for regular files (a directory's files: Get-ChildItem -File | Get-MappingResidency).", nameof(path));
+        }
+        int pageSize = Environment.SystemPageSize;
+        long mappedLength = MemoryMapping.RoundUpToPage(status.Size);
+        Libc.CacheStatus? cache = mappedLength == 0 ? null : Cachestat(fd, fullPath);
+        long resident = (long)(cache?.Cached ?? 0);
+        IReadOnlyList<ByteRange>? ranges = null;
+        if (cache is null || detailed)
+        {
+            var counter = new ResidencyCounter(pageSize, detailed);
+            for (long offset = 0; offset < mappedLength; offset += ChunkLength)
+            {
+                CountChunk(fd, offset, Math.Min(ChunkLength, mappedLength - offset), counter, fullPath);
+            }
+            resident = counter.ResidentPages;
+            ranges = counter.Ranges;
+        }
+        return new MappingResidency
+        {
+            Path = fullPath,
+            Length = status.Size,
+            PageSize = pageSize,
+            Pages = mappedLength / pageSize,
+            ResidentPages = resident,
+            DirtyPages = (long?)cache?.Dirty,
+            WritebackPages = (long?)cache?.Writeback,
+            EvictedPages = (long?)cache?.Evicted,
+            RecentlyEvictedPages = (long?)cache?.RecentlyEvicted,
+            ResidentRanges = ranges,
+            Method = cache is null ? "mincore" : detailed ? "cachestat+mincore" : "cachestat",
+        };
+    }
+
+    /// <summary>cachestat over the whole file, or null where the kernel has no cachestat for it.</summary>
+    private static Libc.CacheStatus? Cachestat(int fd, string path)
+    {
+        if (Libc.Cachestat(fd, new Libc.CachestatRange { Offset = 0, Length = 0 }, out Libc.CacheStatus status) == 0)
+        {
+            return status;
+        }
+        SystemCallException error = Errno.Last("cachestat", path);
+        return error.Errno is Errno.ENOSYS or Errno.EOPNOTSUPP or Errno.EPERM ? null : throw error;
+    }
+
+    /// <summary>Maps one chunk read-only, reads its page map, and unmaps it again, whatever happens.</summary>
+    private static void CountChunk(int fd, long offset, long length, ResidencyCounter counter, string path)
+    {
+        ProcessLimits.ReserveAreas(1, $"measure the residency of {path}");
+        ProcessLimits.ReserveAddressSpace(length, $"measure the residency of {path}");
+        nint address = Libc.Mmap(0, (nuint)length, MemoryProtection.Read, Libc.MapFlags.Shared, fd, offset);
+        if (address == Libc.MapFailed)
+        {
+            throw Errno.Last("mmap", path, errno => errno == Errno.ENODEV ? "This file system does not support memory mapping, and the kernel has no cachestat(2) (Linux 6.5+)." : null);
+        }
+        try
+        {
+            counter.AddMincore(address, length, offset / Environment.SystemPageSize, path);
+        }
+        finally
+        {
+            Libc.Munmap(address, (nuint)length);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>
+/// The fast access paths (MemoryMapping.Access.cs): anonymous memory is copied directly, shared file
+/// mappings are read with pread. Each keeps the contract: holes and protection are refused, changes
+/// made on other threads (protect, resize, unmap, remove) are excluded by the gate, and a file
+/// truncated under a running read or search is a clean BeyondEndOfFile error.
+/// </summary>
+public sealed class AccessPathTests : IDisposable
+{
+    private readonly TempFiles files = new();
+    private static readonly int Page = Environment.SystemPageSize;
+
+    public void Dispose() => files.Dispose();
+
+    [Fact]
+    public void Anonymous_memory_is_copied_directly_file_mappings_are_read_with_pread_and_written_through_the_kernel()
+    {
+        using MemoryMapping privateAnonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
+        using MemoryMapping sharedAnonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+        string path = files.CreatePattern(Page);
+        using MemoryMapping sharedFile = MemoryMapping.MapFile(path);
+        using MemoryMapping privateFile = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+
+        Assert.Equal((AccessPath.Direct, AccessPath.Direct), (privateAnonymous.ReadPath, privateAnonymous.WritePath));
+        Assert.Equal((AccessPath.Direct, AccessPath.Direct), (sharedAnonymous.ReadPath, sharedAnonymous.WritePath));
+        Assert.Equal((AccessPath.File, AccessPath.Kernel), (sharedFile.ReadPath, sharedFile.WritePath));
+        // pread would read the file, not this mapping's private copies of its pages.
+        Assert.Equal((AccessPath.Kernel, AccessPath.Kernel), (privateFile.ReadPath, privateFile.WritePath));
+        Assert.Throws<ArgumentException>(() => sharedFile.ReadPath = AccessPath.Direct);
+    }
+
+    [Fact]
+    public void Direct_reads_writes_fills_values_and_searches_give_the_same_bytes_as_the_kernel_copy()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page + 100, Private = true });
+        byte[] pattern = TempFiles.Pattern(3 * Page + 100);
+        mapping.Write(0, pattern);
+        mapping.Fill(Page, 10, 0xEE);
+        mapping.WriteValue(2 * Page - 3, 0x0102030405060708L, bigEndian: true);
+        mapping.Write(3 * Page + 90, "needle"u8);
+
+        byte[] direct = mapping.Read(0, (int)mapping.Length);
+        mapping.ReadPath = AccessPath.Kernel;
+        byte[] kernel = mapping.Read(0, (int)mapping.Length);
+
+        Assert.Equal(kernel, direct);
+        Assert.Equal(Enumerable.Repeat((byte)0xEE, 10), direct.AsSpan(Page, 10).ToArray());
+        Assert.Equal(pattern.AsSpan(0, Page).ToArray(), direct.AsSpan(0, Page).ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, direct.AsSpan(2 * Page - 3, 8).ToArray());
+        mapping.ReadPath = AccessPath.Direct;
+        Assert.Equal(0x0102030405060708L, mapping.ReadValue<long>(2 * Page - 3, bigEndian: true));
+        Assert.Equal([3L * Page + 90], mapping.Find("needle"u8).ToArray());
+    }
+
+    [Fact]
+    public void Direct_access_still_refuses_holes_PROT_NONE_read_only_pages_and_the_page_tail()
+    {
+        // Pages: 0 read-write, 1 PROT_NONE, 2 read-write, 3 a hole, 4 read-only (and its tail past Length).
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 5 * Page - 10, Private = true });
+        mapping.Protect(MemoryProtection.None, Page, Page);
+        mapping.Protect(MemoryProtection.Read, 4 * Page);
+        Assert.False(mapping.Unmap(3 * Page, Page)); // false: pages are left
+
+        foreach ((long offset, MappingAccessFault fault) in new[] { ((long)Page, MappingAccessFault.Protection), (3L * Page, MappingAccessFault.Unmapped) })
+        {
+            Assert.Equal(fault, Assert.Throws<MappingAccessException>(() => mapping.Read(offset, 1)).Fault);
+            Assert.Equal(fault, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(offset - 4)).Fault);
+            Assert.Equal(fault, Assert.Throws<MappingAccessException>(() => mapping.Write(offset, [1])).Fault);
+            Assert.Equal(fault, Assert.Throws<MappingAccessException>(() => mapping.Fill(offset - 1, 2, 7)).Fault);
+            Assert.Equal(fault, Assert.Throws<MappingAccessException>(() => mapping.Find([0], offset, 1).ToArray()).Fault);
+        }
+        Assert.Equal(MappingAccessFault.Protection, Assert.Throws<MappingAccessException>(() => mapping.Write(4 * Page, [1])).Fault);
+        Assert.Equal(new byte[2], mapping.Read(4 * Page, 2)); // read-only is readable
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Read(5 * Page - 10, 1)); // the page tail past Length
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Fill(5 * Page - 11, 2, 0));
+        Assert.Equal(new byte[4], mapping.Read(0, 4)); // and the process is alive
+    }
+
+    [Fact]
+    public async Task Protection_changed_on_another_thread_during_direct_access_never_faults()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 * Page, Private = true });
+        byte[] buffer = new byte[64 * Page];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        int changes = 0, refused = 0, done = 0;
+        Task protector = Task.Run(() =>
+        {
+            for (int round = 0; !stop.IsCancellationRequested; round++)
+            {
+                // Alternately take reading and writing away from a page range that every access below touches.
+                mapping.Protect(round % 2 == 0 ? MemoryProtection.None : MemoryProtection.Read, 8 * Page, 48 * Page);
+                mapping.Protect(MemoryProtection.ReadWrite);
+                changes++;
+            }
+        });
+        Task[] users = Enumerable.Range(0, 2).Select(user => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    switch (done % 5)
+                    {
+                        case 0: mapping.Read(0, buffer); break;
+                        case 1: mapping.Write(0, buffer); break;
+                        case 2: mapping.Fill(0, mapping.Length, (byte)user); break;
+                        case 3: mapping.WriteValue(32 * Page, 42L); _ = mapping.ReadValue<long>(32 * Page); break; // the other user's Fill races this value
+                        default: _ = mapping.Find([1, 2, 3]).ToArray(); break;
+                    }
+                    Interlocked.Increment(ref done);
+                }
+                catch (MappingAccessException error) when (error.Fault == MappingAccessFault.Protection)
+                {
+                    Interlocked.Increment(ref refused);
+                    Interlocked.Increment(ref done);
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll([protector, .. users]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(changes > 10, $"only {changes} protection changes ran");
+        Assert.True(refused > 0 && done - refused > 0, $"{done} accesses, {refused} refused: the race did not happen both ways");
+    }
+
+    [Fact]
+    public async Task Resize_partial_unmap_and_remove_during_direct_access_give_data_or_clean_errors()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 32 * Page, Private = true });
+            mapping.Fill(0, mapping.Length, 0x5A);
+            using var started = new Barrier(3);
+            int errors = 0;
+            Task[] users = Enumerable.Range(0, 2).Select(user => Task.Run(() =>
+            {
+                started.SignalAndWait();
+                for (int i = 0; ; i++)
+                {
+                    try
+                    {
+                        if (user == 0)
+                        {
+                            byte[] data = mapping.Read(0, 16 * Page);
+                            Assert.All(data, b => Assert.True(b is 0x5A or 0)); // grown pages are zero-filled
+                        }
+                        else
+                        {
+                            mapping.Fill(0, 16 * Page, 0x5A);
+                            _ = mapping.Find([0xA5]).Any();
+                        }
+                    }
+                    catch (MappingClosedException)
+                    {
+                        return;
+                    }
+                    catch (Exception error) when (error is ArgumentOutOfRangeException or MappingAccessException { Fault: MappingAccessFault.Unmapped })
+                    {
+                        Interlocked.Increment(ref errors); // shrunk below the range, or the hole
+                    }
+                }
+            })).ToArray();
+            Task changer = Task.Run(() =>
+            {
+                started.SignalAndWait();
+                mapping.Resize(8 * Page);
+                mapping.Resize(64 * Page);
+                mapping.Unmap(4 * Page, Page);
+                Thread.Sleep(round % 3);
+                mapping.Dispose();
+            });
+
+            await Task.WhenAll([changer, .. users]).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(mapping.IsOpen);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_truncated_under_running_pread_reads_and_searches_gives_BeyondEndOfFile()
+    {
+        byte[] content = TempFiles.Pattern(256 * Page);
+        for (int round = 0; round < 10; round++)
+        {
+            string path = files.Create(content);
+            using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
+            Assert.Equal(AccessPath.File, mapping.ReadPath);
+            using var started = new Barrier(3);
+            Task<MappingAccessException> reader = Task.Run(() =>
+            {
+                started.SignalAndWait();
+                while (true)
+                {
+                    try
+                    {
+                        // A read racing the truncation may see the zeros the kernel writes over the cut part of a
+                        // large page-cache folio (like reading a file while another process writes it); what
+                        // must never happen is a fault, or a byte that was neither the old one nor zero.
+                        byte[] data = mapping.Read(0, content.Length);
+                        int wrong = Enumerable.Range(0, data.Length).FirstOrDefault(i => data[i] != content[i] && data[i] != 0, -1);
+                        Assert.True(wrong < 0, $"byte {wrong} is {(wrong < 0 ? 0 : data[wrong])}");
+                    }
+                    catch (MappingAccessException error)
+                    {
+                        return error;
+                    }
+                }
+            });
+            Task<MappingAccessException> searcher = Task.Run(() =>
+            {
+                started.SignalAndWait();
+                while (true)
+                {
+                    try
+                    {
+                        _ = mapping.Find("no such bytes here"u8).ToArray();
+                    }
+                    catch (MappingAccessException error)
+                    {
+                        return error;
+                    }
+                }
+            });
+            started.SignalAndWait();
+            Thread.Sleep(round % 4);
+            Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (Page + 10).ToString(), path));
+
+            foreach (MappingAccessException error in await Task.WhenAll(reader, searcher).WaitAsync(TimeSpan.FromSeconds(30)))
+            {
+                Assert.Equal(MappingAccessFault.BeyondEndOfFile, error.Fault);
+                Assert.True(error.Offset >= 2 * Page, $"refused at {error.Offset}"); // the page holding the new end still reads (zeros past it)
+            }
+            byte[] head = mapping.Read(0, 2 * Page);
+            Assert.Equal(content.AsSpan(0, Page + 10).ToArray(), head.AsSpan(0, Page + 10).ToArray());
+            Assert.All(head.AsSpan(Page + 10).ToArray(), b => Assert.Equal(0, b));
+        }
+    }
+}

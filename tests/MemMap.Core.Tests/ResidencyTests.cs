@@ -1,0 +1,167 @@
+using System.Globalization;
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>Residency of mappings (mincore) and of files by path (cachestat, or a passing mapping + mincore), against the kernel and fincore.</summary>
+public sealed class ResidencyTests : IDisposable
+{
+    private readonly TempFiles files = new();
+    private static readonly int Page = Environment.SystemPageSize;
+
+    public void Dispose() => files.Dispose();
+
+    /// <summary>A sparse file of <paramref name="pages"/> pages (none cached) with exactly the pages <paramref name="written"/> written, so cached.</summary>
+    private string SparseFileWithCachedPages(long pages, params long[] written)
+    {
+        string path = files.NewPath();
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        stream.SetLength(pages * Page);
+        foreach (long page in written)
+        {
+            stream.Position = page * Page;
+            stream.Write(TempFiles.Pattern(Page));
+        }
+        return path;
+    }
+
+    [Fact]
+    public void A_mapping_counts_the_pages_it_touched_and_lists_their_runs()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 16 * Page, Private = true });
+        foreach (int page in new[] { 0, 1, 5 })
+        {
+            mapping.Write(page * Page, "x"u8);
+        }
+
+        MappingResidency residency = mapping.Residency(detailed: true);
+
+        Assert.Equal(mapping.Id, residency.MappingId);
+        Assert.Equal(16, residency.Pages);
+        Assert.Equal(3, residency.ResidentPages);
+        Assert.Equal(3L * Page, residency.ResidentBytes);
+        Assert.Equal(18.75, residency.Percent);
+        Assert.Equal([new ByteRange(0, 2 * Page), new ByteRange(5 * Page, Page)], residency.ResidentRanges);
+        Assert.Null(residency.DirtyPages);
+        Assert.Equal("[O o     ] 3/16", residency.DrawStrip(8));
+        Assert.Equal("[OO   O          ] 3/16", residency.DrawStrip());
+        Assert.Null(mapping.Residency().ResidentRanges);
+        Assert.Equal("", mapping.Residency().DrawStrip());
+    }
+
+    [Fact]
+    public void A_mapping_with_a_hole_is_measured_around_it_and_a_removed_one_is_refused()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Populate = true });
+        mapping.Unmap(Page, Page);
+
+        MappingResidency residency = mapping.Residency(detailed: true);
+        Assert.Equal(4, residency.Pages);
+        Assert.Equal(3, residency.ResidentPages);
+        Assert.Equal([new ByteRange(0, Page), new ByteRange(2 * Page, 2 * Page)], residency.ResidentRanges);
+
+        mapping.Dispose();
+        Assert.Throws<MappingClosedException>(() => mapping.Residency());
+    }
+
+    [Fact]
+    public void A_file_mapping_sees_the_page_cache_of_its_file()
+    {
+        string path = SparseFileWithCachedPages(8, 2, 3);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.None });
+
+        MappingResidency residency = mapping.Residency(detailed: true);
+
+        Assert.Equal(path, residency.Path);
+        Assert.Equal([new ByteRange(2 * Page, 2 * Page)], residency.ResidentRanges);
+    }
+
+    [Fact]
+    public void A_file_by_path_agrees_with_fincore_page_for_page_and_leaves_no_mapping()
+    {
+        string path = SparseFileWithCachedPages(64, 3, 10, 11, 12);
+
+        MappingResidency counted = FileResidency.Measure(path);
+        MappingResidency detailed = FileResidency.Measure(path, detailed: true);
+        (int exit, string output) = ChildProcess.Run("fincore", "--bytes", "--noheadings", "--raw", "--output", "RES,PAGES,SIZE,FILE", path);
+
+        Assert.Equal(0, exit);
+        string[] fields = output.Trim().Split(' ', 4);
+        Assert.Equal(long.Parse(fields[0], CultureInfo.InvariantCulture), counted.ResidentBytes);
+        Assert.Equal(long.Parse(fields[1], CultureInfo.InvariantCulture), counted.ResidentPages); // fincore's PAGES: resident pages
+        Assert.Equal(long.Parse(fields[2], CultureInfo.InvariantCulture), counted.Length);
+        Assert.Equal(path, fields[3]);
+        Assert.Equal(4, counted.ResidentPages);
+        Assert.Equal(4, detailed.ResidentPages);
+        Assert.Equal([new ByteRange(3 * Page, Page), new ByteRange(10 * Page, 3 * Page)], detailed.ResidentRanges);
+        Assert.Null(counted.MappingId);
+        Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
+    }
+
+    [Fact]
+    public void Cachestat_counts_dirty_pages_until_they_are_written_back()
+    {
+        string path = files.CreatePattern(4 * Page);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Flush(flushToDisk: true); // the pages File.WriteAllBytes left dirty
+            Assert.Equal(0, FileResidency.Measure(path).DirtyPages);
+            stream.Write(TempFiles.Pattern(2 * Page));
+            stream.Flush(flushToDisk: false);
+
+            MappingResidency before = FileResidency.Measure(path);
+            Assert.Equal("cachestat", before.Method);
+            // At least the two pages written; the kernel may dirty the whole large folio around them.
+            Assert.InRange(before.DirtyPages!.Value + before.WritebackPages!.Value, 2, 4);
+
+            stream.Flush(flushToDisk: true);
+        }
+        MappingResidency after = FileResidency.Measure(path);
+        Assert.Equal(0, after.DirtyPages);
+        Assert.Equal(0, after.WritebackPages);
+        Assert.NotNull(after.EvictedPages);
+        Assert.NotNull(after.RecentlyEvictedPages);
+        Assert.Equal(4, after.ResidentPages);
+    }
+
+    [Fact]
+    public void A_sparse_file_larger_than_one_temporary_mapping_is_measured_in_chunks_across_their_borders()
+    {
+        const long GiB = 1L << 30;
+        long pages = 3 * GiB / Page;
+        string path = SparseFileWithCachedPages(pages, GiB / Page - 1, GiB / Page, (5 * GiB / 2) / Page);
+
+        MappingResidency residency = FileResidency.Measure(path, detailed: true);
+
+        Assert.Equal(pages, residency.Pages);
+        Assert.Equal(3, residency.ResidentPages);
+        Assert.Equal([new ByteRange(GiB - Page, 2 * Page), new ByteRange(5 * GiB / 2, Page)], residency.ResidentRanges);
+        Assert.Equal("cachestat+mincore", residency.Method);
+        Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
+    }
+
+    [Fact]
+    public void An_empty_file_has_no_pages()
+    {
+        string path = files.Create([]);
+
+        MappingResidency residency = FileResidency.Measure(path, detailed: true);
+
+        Assert.Equal(0, residency.Pages);
+        Assert.Equal(0, residency.ResidentPages);
+        Assert.Equal(0, residency.Percent);
+        Assert.Empty(residency.ResidentRanges!);
+        Assert.Equal("[] 0/0", residency.DrawStrip());
+    }
+
+    [Fact]
+    public void A_missing_file_and_a_directory_are_refused_clearly()
+    {
+        var missing = Assert.Throws<SystemCallException>(() => FileResidency.Measure(files.NewPath()));
+        Assert.Equal("ENOENT", missing.ErrnoName);
+        Assert.Contains("does not exist", missing.Message);
+
+        var directory = Assert.Throws<ArgumentException>(() => FileResidency.Measure(files.Folder));
+        Assert.Contains("not a regular file", directory.Message);
+    }
+}
