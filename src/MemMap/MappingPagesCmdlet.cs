@@ -12,6 +12,7 @@ public abstract class MappingPagesCmdlet : MemMapCmdlet
 
     /// <summary>The mapping, from the pipeline or by position.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Start of the range; any offset, widened to its page.</summary>

@@ -114,16 +114,22 @@ public sealed class LockingTests
             }
         }))];
 
-        for (int round = 0; round < 200; round++)
+        try
         {
-            long offset = round % 8 * Page;
-            mapping.Lock(offset, Page);
-            mapping.Advise(MappingAdvice.Random, offset, 1);
-            mapping.Advise(MappingAdvice.WillNeed, offset, Page);
-            mapping.Unlock(offset, Page);
-            mapping.Advise(MappingAdvice.Normal);
+            for (int round = 0; round < 200; round++)
+            {
+                long offset = round % 8 * Page;
+                mapping.Lock(offset, Page);
+                mapping.Advise(MappingAdvice.Random, offset, 1);
+                mapping.Advise(MappingAdvice.WillNeed, offset, Page);
+                mapping.Unlock(offset, Page);
+                mapping.Advise(MappingAdvice.Normal);
+            }
         }
-        stop.Cancel();
+        finally
+        {
+            stop.Cancel(); // never leave the other threads running past the test
+        }
         await Task.WhenAll(users);
 
         Assert.Equal(before, LockedKilobytes());
@@ -156,14 +162,21 @@ public sealed class LockingTests
             }
         });
 
-        for (int round = 0; round < 400 && !user.IsCompleted; round++)
+        try
         {
-            mapping.Resize(round % 2 == 0 ? 4 * Page : 8 * Page);
-            // Let the other thread meet this size: a whole attempt begun after the resize.
-            int seen = Volatile.Read(ref attempts);
-            SpinWait.SpinUntil(() => Volatile.Read(ref attempts) > seen + 1 || user.IsCompleted);
+            for (int round = 0; round < 400 && !user.IsCompleted; round++)
+            {
+                mapping.Resize(round % 2 == 0 ? 4 * Page : 8 * Page);
+                // Let the other thread meet this size: a whole attempt begun after the resize.
+                int seen = Volatile.Read(ref attempts);
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref attempts) > seen + 1 || user.IsCompleted, TimeSpan.FromSeconds(30)),
+                    $"The other thread made no attempt for 30 s after resize {round}.");
+            }
         }
-        stop.Cancel();
+        finally
+        {
+            stop.Cancel();
+        }
         await user; // rethrows anything but the clean refusal, such as madvise or mlock2 on pages no longer there
 
         Assert.True(refused > 0 && refused < attempts, $"{refused} of {attempts} attempts were refused: both sizes should have been met.");

@@ -27,6 +27,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
 
     /// <summary>The mapping to advise.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = MappingSet)]
+    [ArgumentCompleter(typeof(MappingCompleter))]
     public MemoryMapping Mapping { get; set; } = null!;
 
     /// <summary>Files to advise (posix_fadvise) instead of a mapping; wildcards are expanded.</summary>
