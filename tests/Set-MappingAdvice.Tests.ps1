@@ -3,7 +3,7 @@ BeforeAll {
     Import-MemMapUnderTest
     $script:Page = [Environment]::SystemPageSize
 
-    function Get-CachedBytes([string] $Path) {
+    function Get-CachedByteCount([string] $Path) {
         <# The bytes of the file in the page cache, as util-linux fincore counts them. #>
         [long](fincore --bytes --noheadings --raw --output RES $Path)
     }
@@ -21,8 +21,8 @@ Describe 'Set-MappingAdvice on a mapping' {
 
     It 'DontNeed zero-fills the whole pages of private anonymous memory that hold the range' {
         $m = New-MemoryMapping -Anonymous -Length (3 * $Page) -Private
-        Set-MappedBytes $m -Offset 0 -String 'first'
-        Set-MappedBytes $m -Offset ($Page + 100) -String 'second'
+        Set-MappedByte $m -Offset 0 -String 'first'
+        Set-MappedByte $m -Offset ($Page + 100) -String 'second'
 
         Set-MappingAdvice $m DontNeed -Offset ($Page + 100) -Count 6 -Confirm:$false
 
@@ -32,7 +32,7 @@ Describe 'Set-MappingAdvice on a mapping' {
 
     It 'DontNeed drops a private file mapping''s own copies, so reads show the file again' {
         $m = New-MemoryMapping $Path -Private
-        Set-MappedBytes $m -Offset 0 -String 'changed'
+        Set-MappedByte $m -Offset 0 -String 'changed'
 
         Set-MappingAdvice $m DontNeed -Confirm:$false -PassThru | Should -Be $m
 
@@ -41,7 +41,7 @@ Describe 'Set-MappingAdvice on a mapping' {
 
     It 'changes nothing under -WhatIf, even for advice that drops data' {
         $m = New-MemoryMapping -Anonymous -Length $Page -Private
-        Set-MappedBytes $m -Offset 0 -String 'keep me'
+        Set-MappedByte $m -Offset 0 -String 'keep me'
 
         Set-MappingAdvice $m DontNeed -WhatIf
         Set-MappingAdvice $m Remove -WhatIf
@@ -52,7 +52,7 @@ Describe 'Set-MappingAdvice on a mapping' {
     It 'asks before dropping data: a session that cannot prompt gets an error and keeps the data' {
         $output = Invoke-ChildPwsh {
             $m = New-MemoryMapping -Anonymous -Length 4096 -Private
-            Set-MappedBytes $m -Offset 0 -String 'still here'
+            Set-MappedByte $m -Offset 0 -String 'still here'
             try { Set-MappingAdvice $m DontNeed; 'not asked' } catch { 'asked' }
             Get-MappedByte $m -Count 10 -AsString
         }
@@ -85,7 +85,7 @@ Describe 'Set-MappingAdvice on a mapping' {
 
     It 'refuses a range that touches unmapped pages, and skips them for the whole mapping' {
         $m = New-MemoryMapping -Anonymous -Length (3 * $Page) -Private
-        Set-MappedBytes $m -Offset 0 -String 'kept'
+        Set-MappedByte $m -Offset 0 -String 'kept'
         $null = $m.Unmap($Page, $Page)
 
         { Set-MappingAdvice $m DontNeed -Count (2 * $Page) -Confirm:$false -ErrorAction Stop } |
@@ -123,15 +123,15 @@ Describe 'Set-MappingAdvice on files (-Path)' {
 
     It 'loads a file into the page cache with WillNeed and evicts it with DontNeed (vmtouch -t / -e)' -Skip:(-not (Get-Command fincore -ErrorAction Ignore)) {
         Set-MappingAdvice -Path $Path -Advice DontNeed
-        Get-CachedBytes $Path | Should -Be 0
+        Get-CachedByteCount $Path | Should -Be 0
 
         Set-MappingAdvice -Path $Path -Advice WillNeed
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ((Get-CachedBytes $Path) -lt 64 * $Page -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-        Get-CachedBytes $Path | Should -Be (64 * $Page)
+        while ((Get-CachedByteCount $Path) -lt 64 * $Page -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        Get-CachedByteCount $Path | Should -Be (64 * $Page)
 
         Set-MappingAdvice -Path $Path -Advice DontNeed -Offset 0 -Count (32 * $Page)
-        Get-CachedBytes $Path | Should -Be (32 * $Page)
+        Get-CachedByteCount $Path | Should -Be (32 * $Page)
     }
 
     It 'takes files from Get-ChildItem, expands wildcards and passes each FileInfo on' {
@@ -148,7 +148,7 @@ Describe 'Set-MappingAdvice on files (-Path)' {
     It 'does nothing under -WhatIf' -Skip:(-not (Get-Command fincore -ErrorAction Ignore)) {
         $null = [IO.File]::ReadAllBytes($Path)
         Set-MappingAdvice -Path $Path -Advice DontNeed -WhatIf
-        Get-CachedBytes $Path | Should -Be (64 * $Page)
+        Get-CachedByteCount $Path | Should -Be (64 * $Page)
     }
 
     It 'reports a path that matches nothing, a folder and a mapping-only advice clearly' {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MemMap.Tests.Helpers;
 
@@ -187,12 +188,23 @@ public sealed class LockingTests
     [Fact]
     public void A_lock_past_RLIMIT_MEMLOCK_is_refused_naming_the_limit_and_its_value()
     {
-        // Root (CAP_IPC_LOCK) is not held to RLIMIT_MEMLOCK, so a child runs as nobody with a 64 KiB limit.
-        using var child = new StagedChild();
-        string[] wrapper = Environment.UserName == "root"
-            ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "prlimit", $"--memlock={MemlockLimit}:{MemlockLimit}", "--"]
-            : ["prlimit", $"--memlock={MemlockLimit}:{MemlockLimit}", "--"];
-        (int, string) Lock(long bytes) => ChildProcess.Run(wrapper[0], [.. wrapper[1..], ChildProcess.DotnetHost, child.Assembly, "lock", bytes.ToString(CultureInfo.InvariantCulture)]);
+        // Root (CAP_IPC_LOCK) is not held to RLIMIT_MEMLOCK, so as root the child runs as nobody; its
+        // owner lowers its limit (a container's root may lack CAP_SYS_RESOURCE for another user's process).
+        bool root = Environment.UserName == "root";
+        (int, string) Lock(long bytes)
+        {
+            using Process child = ChildProcess.StartChild(["lock", bytes.ToString(CultureInfo.InvariantCulture)], root ? "65534" : null);
+            Assert.Equal("ready", child.StandardOutput.ReadLine());
+            string[] prlimit = ["prlimit", "--pid", child.Id.ToString(CultureInfo.InvariantCulture), $"--memlock={MemlockLimit}:{MemlockLimit}"];
+            (int limited, string why) = root
+                ? ChildProcess.Run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", .. prlimit])
+                : ChildProcess.Run(prlimit[0], prlimit[1..]);
+            Assert.True(limited == 0, $"prlimit failed: {why}");
+            child.StandardInput.WriteLine();
+            string output = child.StandardOutput.ReadToEnd() + child.StandardError.ReadToEnd();
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)));
+            return (child.ExitCode, output);
+        }
 
         (int refused, string refusal) = Lock(1 << 20);
 

@@ -11,7 +11,8 @@ using MemMap;
 //   maps <pid>                            read that process's memory map; print how many ranges it has
 //   exhaust-areas                         map pages until MemMap refuses, then allocate 512 MiB and clean up
 //   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
-//   lock <bytes>                          map private anonymous memory and lock it; print "locked" or the exception
+//   lock <bytes>                          print "ready", wait for a line (the parent lowers our limits), then map
+//                                         private anonymous memory and lock it; print "locked" or the exception
 try
 {
     switch (args[0])
@@ -62,6 +63,8 @@ try
         case "exhaust-descriptors":
             return Exhaust(() => MemoryMapping.MapFile(args[1], new MappingOptions { Protection = MemoryProtection.Read }));
         case "lock":
+            Console.WriteLine("ready");
+            Console.In.ReadLine();
             using (MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = long.Parse(args[1], CultureInfo.InvariantCulture), Private = true }))
             {
                 memory.Lock();
