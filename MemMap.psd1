@@ -27,6 +27,9 @@
         'Resize-MemoryMapping'
         'Get-MappingResidency'
         'Get-ProcessMemoryMap'
+        'Set-MappingAdvice'
+        'Lock-MemoryMapping'
+        'Unlock-MemoryMapping'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Set-MappedBytes')

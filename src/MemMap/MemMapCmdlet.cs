@@ -39,4 +39,20 @@ public abstract class MemMapCmdlet : PSCmdlet
         ArgumentNullException.ThrowIfNull(mapping);
         return $"mapping {mapping.Id} ({mapping.Path ?? mapping.Kind.ToString()}, {mapping.Length} bytes at 0x{mapping.Address:x})";
     }
+
+    /// <summary>How a page range is named in prompts: the whole pages a page-wide call acts on.</summary>
+    protected static string DescribePages(MemoryMapping mapping, long offset, long? count)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        try
+        {
+            ByteRange pages = mapping.PagesOf(offset, count);
+            long pageCount = pages.Length / mapping.PageSize;
+            return $"the {pageCount} {(pageCount == 1 ? "page" : "pages")} at offsets {pages.Offset} to {pages.End - 1}";
+        }
+        catch (Exception error) when (error is ArgumentException or MemoryMappingException)
+        {
+            return $"the pages from offset {offset}"; // the core call reports the bad range or the removed mapping
+        }
+    }
 }

@@ -11,6 +11,7 @@ using MemMap;
 //   maps <pid>                            read that process's memory map; print how many ranges it has
 //   exhaust-areas                         map pages until MemMap refuses, then allocate 512 MiB and clean up
 //   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
+//   lock <bytes>                          map private anonymous memory and lock it; print "locked" or the exception
 try
 {
     switch (args[0])
@@ -60,6 +61,13 @@ try
             });
         case "exhaust-descriptors":
             return Exhaust(() => MemoryMapping.MapFile(args[1], new MappingOptions { Protection = MemoryProtection.Read }));
+        case "lock":
+            using (MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = long.Parse(args[1], CultureInfo.InvariantCulture), Private = true }))
+            {
+                memory.Lock();
+                Console.Write("locked");
+            }
+            return 0;
         default:
             Console.Error.Write($"unknown verb {args[0]}");
             return 2;

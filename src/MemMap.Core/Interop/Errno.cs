@@ -47,7 +47,7 @@ internal static class Errno
     internal static SystemCallException Last(string systemCall, string target, Func<int, string?>? advice = null) =>
         Of(Marshal.GetLastPInvokeError(), systemCall, target, advice);
 
-    /// <summary>The exception for <paramref name="errno"/>, for failures that .NET reported as its own exception.</summary>
+    /// <summary>The exception for <paramref name="errno"/>, for calls that return their error number (posix_fadvise) and failures .NET reported as its own exception.</summary>
     internal static SystemCallException Of(int errno, string systemCall, string target, Func<int, string?>? advice = null) =>
         new(systemCall, errno, NameOf(errno), Marshal.GetPInvokeErrorMessage(errno), target, advice?.Invoke(errno));
 }

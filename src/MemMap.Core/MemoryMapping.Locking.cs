@@ -1,0 +1,51 @@
+using MemMap.Interop;
+
+namespace MemMap;
+
+// Locking (mlock2 / munlock): keep pages in RAM, never swapped or evicted.
+public sealed partial class MemoryMapping
+{
+    /// <summary>
+    /// Locks the whole mapping or a range of it in RAM (mlock2): its pages are faulted in now and
+    /// never swapped out or evicted until unlocked or unmapped. Any range is accepted and widened
+    /// to whole pages; without a range, holes left by a partial unmap are skipped, and a range
+    /// that touches a hole is refused. The kernel shows locked memory as VmLck in /proc/self/status.
+    /// </summary>
+    /// <param name="offset">Start of the range, from the start of the mapping.</param>
+    /// <param name="count">Bytes in the range; null means to the end of the mapping.</param>
+    /// <param name="onFault">Lock each page only when it is first touched (MLOCK_ONFAULT) instead of faulting them all in now.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the mapping.</exception>
+    /// <exception cref="MappingAccessException">The range touches pages that were unmapped.</exception>
+    /// <exception cref="SystemCallException">The kernel refused; ENOMEM, EPERM and EAGAIN name RLIMIT_MEMLOCK and its current value.</exception>
+    public void Lock(long offset = 0, long? count = null, bool onFault = false)
+    {
+        Libc.LockFlags flags = onFault ? Libc.LockFlags.OnFault : Libc.LockFlags.None;
+        ApplyToPages(offset, count, "lock", maySplitAreas: true, (at, length) =>
+        {
+            if (Libc.Mlock2(at, (nuint)length, flags) != 0)
+            {
+                throw Errno.Last("mlock2", Describe(), errno => errno == Errno.EINVAL && onFault
+                    ? $"Locking on fault (MLOCK_ONFAULT) needs Linux 4.4 or later; this is Linux {KernelRelease()}. Lock without -OnFault."
+                    : LockAdvice(errno));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Unlocks the whole mapping or a range of it (munlock): the kernel may swap or evict its pages
+    /// again. Unlocking pages that are not locked does nothing. Ranges are handled as by <see cref="Lock"/>.
+    /// </summary>
+    /// <param name="offset">Start of the range, from the start of the mapping.</param>
+    /// <param name="count">Bytes in the range; null means to the end of the mapping.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the mapping.</exception>
+    /// <exception cref="MappingAccessException">The range touches pages that were unmapped.</exception>
+    /// <exception cref="SystemCallException">The kernel refused.</exception>
+    public void Unlock(long offset = 0, long? count = null) =>
+        ApplyToPages(offset, count, "unlock", maySplitAreas: true, (at, length) =>
+        {
+            if (Libc.Munlock(at, (nuint)length) != 0)
+            {
+                throw Errno.Last("munlock", Describe());
+            }
+        });
+}
