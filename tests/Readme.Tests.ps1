@@ -4,17 +4,17 @@ BeforeAll {
 
 Describe 'README' {
     It 'has a five-minute tour that runs as written in a fresh pwsh, with only the errors it shows on purpose' {
-        $readme = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '..' 'README.md')
+        $readme = Get-Content -Raw -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'README.md')
         $tour = [regex]::Match($readme, '(?s)## Five-minute tour.*?```powershell\r?\n(.*?)```').Groups[1].Value
         $tour | Should -Match 'New-MemoryMapping'
-        $outFolder = Join-Path $PSScriptRoot '..' 'out' | Resolve-Path
+        $outFolder = Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out' | Resolve-Path
         $script = @"
 `$env:PSModulePath = '$outFolder' + [IO.Path]::PathSeparator + `$env:PSModulePath
 `$ProgressPreference = 'SilentlyContinue'
 $tour
 'ERRORS: ' + ((`$Error | ForEach-Object { `$_.FullyQualifiedErrorId.Split(',')[0] } | Sort-Object) -join ' ')
 "@
-        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1
+        $output = & (Join-Path -Path $PSHOME -ChildPath 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1
         $LASTEXITCODE | Should -Be 0
         ($output | Select-Object -Last 1) | Should -Be 'ERRORS: Access.Protection InvalidArgument'
     }
