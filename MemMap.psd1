@@ -4,7 +4,7 @@
 # packaged. No HelpInfoURI: the help ships inside the module (en-US), there is no updatable help.
 @{
     RootModule           = 'MemMap.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '3f0b6c1e-8a57-4d0e-9a64-5c2d1e7b9f42'
     Author               = 'The MemMap team'
     CompanyName          = 'MemMap'
@@ -40,7 +40,7 @@
             ProjectUri   = 'https://github.com/memmap/MemMap'
             LicenseUri   = 'https://github.com/memmap/MemMap/blob/main/LICENSE'
             # The CHANGELOG.md section of ModuleVersion, word for word (a test compares them).
-            ReleaseNotes = 'First release: New-MemoryMapping, Get-MemoryMapping, Get-MappedByte, Set-MappedBytes, Sync-MemoryMapping, Set-MappingProtection and Remove-MemoryMapping over mmap, msync, mprotect and munmap, safe from SIGSEGV and SIGBUS; help, formats and tab completion.'
+            ReleaseNotes = 'Resize-MemoryMapping (mremap), partial Remove-MemoryMapping -Offset/-Count, Set-MappingAdvice (madvise, posix_fadvise), Lock-/Unlock-MemoryMapping (mlock2), Get-MappingResidency (mincore, cachestat), Get-ProcessMemoryMap (/proc/PID/maps, smaps), POSIX shared memory (New-MemoryMapping -Name, Remove-MemoryMapping -Unlink), -HugePages, -Address, character devices, Set-MappedByte (alias Set-MappedBytes) with -Fill, Get-/Set-MappedValue, Find-MappedByte. Every access is bounded by Length. MemMap refuses before the process runs out of memory areas, descriptors or address space. Remove-Module unmaps only its runspace''s mappings; New-MemoryMapping supports -WhatIf. Direct copies for anonymous memory and pread for shared file reads.'
         }
     }
 }

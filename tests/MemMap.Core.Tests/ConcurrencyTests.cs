@@ -132,9 +132,16 @@ public sealed class ConcurrencyTests : IDisposable
                 }
             });
 
-            await changer.WaitAsync(TimeSpan.FromSeconds(60));
-            await stop.CancelAsync();
-            await Task.WhenAll(users).WaitAsync(TimeSpan.FromSeconds(60));
+            try
+            {
+                await changer.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                // Stop the users even when the changer failed: left running, they would spin forever.
+                await stop.CancelAsync();
+                await Task.WhenAll(users).WaitAsync(TimeSpan.FromSeconds(60));
+            }
 
             Assert.All(users, user => Assert.Equal(TaskStatus.RanToCompletion, user.Status));
             Assert.InRange(changes, 16, 20);
