@@ -1,0 +1,199 @@
+using System.Globalization;
+using MemMap;
+
+/// <summary>
+/// The reliability tests' verbs (tests/MemMap.Core.Tests/Reliability):
+///   sync-records path count seed   write count 64-byte records (sequence number, checksum) through a shared
+///                                  mapping, syncing every few records and printing "synced N" after each Sync
+///   leak-cycles kind cycles path   create and remove mappings of kind (SharedFile, PrivateFile, SharedAnonymous,
+///                                  PrivateAnonymous) cycles times; print what /proc/self/maps and /proc/self/fd gained
+///   emfile path [cold]             open files until EMFILE, then try to map path and anonymous memory: print the
+///                                  outcomes, close, map again ("cold": MemMap has not read /proc before the files run out)
+/// </summary>
+internal static class ReliabilityVerbs
+{
+    internal const int RecordLength = 64;
+
+    /// <summary>Runs the verb in args[0], or returns null when it is not one of these.</summary>
+    internal static int? Run(string[] args) => args[0] switch
+    {
+        "sync-records" => SyncRecords(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
+        "leak-cycles" => LeakCycles(Enum.Parse<MappingKind>(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
+        "emfile" => Emfile(args[1], cold: args.Length > 2 && args[2] == "cold"),
+        _ => null,
+    };
+
+    /// <summary>The checksum a record carries: anything else in the file is a torn or foreign write.</summary>
+    internal static ulong Checksum(long sequence, int seed) => (ulong)sequence * 0x9E3779B97F4A7C15UL ^ (ulong)seed;
+
+    private static int SyncRecords(string path, int count, int seed)
+    {
+        var random = new Random(seed);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        byte[] record = new byte[RecordLength];
+        int syncedUpTo = 0;
+        Console.WriteLine("ready");
+        for (int i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(record.AsSpan(0, 8), (long)i + 1);
+            BitConverter.TryWriteBytes(record.AsSpan(8, 8), Checksum(i + 1, seed));
+            record.AsSpan(16).Fill((byte)(i % 251));
+            mapping.Write((long)i * RecordLength, record);
+            if (random.Next(8) == 0 || i == count - 1)
+            {
+                // A range (the records since the last sync) or, now and then, the whole mapping.
+                if (random.Next(4) == 0)
+                {
+                    mapping.Sync();
+                }
+                else
+                {
+                    mapping.Sync((long)syncedUpTo * RecordLength, (long)(i + 1 - syncedUpTo) * RecordLength);
+                }
+                syncedUpTo = i + 1;
+                Console.WriteLine($"synced {i}");
+            }
+        }
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>
+    /// Creates and removes mappings; then nothing MemMap mapped may be left. The runtime maps and
+    /// unmaps memory of its own meanwhile (GC regions, JIT code), so a leak is: a /proc/self/maps
+    /// region lying wholly inside an address range MemMap handed out, any region of the file, or a
+    /// descriptor that was not open before (other than the runtime's own: its assemblies, pipes).
+    /// </summary>
+    private static int LeakCycles(MappingKind kind, int cycles, string path)
+    {
+        int page = Environment.SystemPageSize;
+        var ranges = new HashSet<(ulong Start, ulong End)>();
+        void Cycle(int i)
+        {
+            var options = new MappingOptions { Length = 4 * page, Private = kind is MappingKind.PrivateFile or MappingKind.PrivateAnonymous };
+            using MemoryMapping mapping = kind is MappingKind.SharedFile or MappingKind.PrivateFile
+                ? MemoryMapping.MapFile(path, options)
+                : MemoryMapping.MapAnonymous(options);
+            ranges.Add(((ulong)mapping.Address, (ulong)mapping.Address + (ulong)mapping.MappedLength));
+            mapping.Write(i % (4 * page), [1]);
+            switch (i % 4)
+            {
+                case 1:
+                    mapping.Protect(MemoryProtection.Read, page, page); // splits the kernel area in three
+                    break;
+                case 2:
+                    mapping.Unmap(page, page); // leaves a hole
+                    break;
+                case 3 when kind != MappingKind.SharedAnonymous:
+                    mapping.Resize(3 * page); // shrinks (file mappings cannot grow past the 4-page file)
+                    break;
+            }
+        }
+        for (int i = 0; i < 64; i++)
+        {
+            Cycle(i); // warm up: JIT, thread pool, first /proc readings
+        }
+        HashSet<string> fdsBefore = Descriptors();
+        for (int i = 0; i < cycles; i++)
+        {
+            Cycle(i);
+        }
+        int leaks = 0;
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            string[] bounds = line.Split(' ', 2)[0].Split('-');
+            ulong start = ulong.Parse(bounds[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture), end = ulong.Parse(bounds[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (line.EndsWith(path, StringComparison.Ordinal) || ranges.Any(range => range.Start <= start && end <= range.End))
+            {
+                Console.WriteLine($"maps leaked: {line}");
+                leaks++;
+            }
+        }
+        // The runtime opens descriptors of its own now and then (an assembly it loads late, a pipe):
+        // MemMap opens only mapped files and what it reads under /proc.
+        foreach (string fd in Descriptors().Except(fdsBefore).Where(fd => !fd.Contains(" -> " + RuntimeFolder, StringComparison.Ordinal) && !fd.Contains(" -> pipe:", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"fd leaked: {fd}");
+            leaks++;
+        }
+        Console.WriteLine($"{cycles} cycles of {kind} over {ranges.Count} address ranges: {leaks} leaks, {MappingRegistry.Live.Count} mappings live");
+        return 0;
+    }
+
+    private static readonly string RuntimeFolder = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+
+    /// <summary>Open descriptors as "number -> target".</summary>
+    private static HashSet<string> Descriptors()
+    {
+        var fds = new HashSet<string>();
+        foreach (string fd in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                fds.Add($"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}");
+            }
+            catch (IOException)
+            {
+                // The descriptor of the listing itself, closed by now.
+            }
+        }
+        return fds;
+    }
+
+    private static int Emfile(string path, bool cold)
+    {
+        // Load what the runtime needs (assemblies, ICU for messages) while descriptors remain: its needs, not MemMap's.
+        if (cold)
+        {
+            _ = new System.Collections.Concurrent.ConcurrentDictionary<int, int>().TryAdd(1, 1);
+            _ = new ReaderWriterLockSlim();
+            _ = File.Exists("/proc/self/status") && Directory.EnumerateFileSystemEntries("/proc/self").Any();
+        }
+        else
+        {
+            MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read }).Dispose();
+            MemoryMapping.MapAnonymous(new MappingOptions { Length = 1 << 20 }).Dispose();
+        }
+        Console.WriteLine(new IOException("warm-up").Message.ToUpper(CultureInfo.CurrentCulture).Length + Enumerable.Range(0, 2).LongCount() > 0 ? "warmed up" : "");
+        var open = new List<FileStream>();
+        try
+        {
+            while (true)
+            {
+                open.Add(new FileStream(path, FileMode.Open, FileAccess.Read));
+            }
+        }
+        catch (IOException full)
+        {
+            Console.WriteLine($"open refused after {open.Count}: {full.Message}");
+        }
+        try
+        {
+            MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read }).Dispose();
+            Console.WriteLine("mapped with no descriptor left?");
+        }
+        catch (Exception refused)
+        {
+            Console.WriteLine($"map refused: {refused.GetType().Name}: {refused.Message}");
+        }
+        try
+        {
+            using MemoryMapping anonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = 1 << 20 });
+            anonymous.Write(0, [1]);
+            Console.WriteLine("anonymous memory mapped with no descriptor left");
+        }
+        catch (Exception refused)
+        {
+            Console.WriteLine($"anonymous refused: {refused.GetType().Name}: {refused.Message}");
+        }
+        foreach (FileStream stream in open)
+        {
+            stream.Dispose();
+        }
+        using (MemoryMapping again = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read }))
+        {
+            Console.WriteLine($"healthy: mapped {again.Length} bytes after closing {open.Count} files");
+        }
+        return 0;
+    }
+}
