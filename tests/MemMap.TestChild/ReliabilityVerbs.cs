@@ -3,8 +3,8 @@ using MemMap;
 
 /// <summary>
 /// The reliability tests' verbs (tests/MemMap.Core.Tests/Reliability):
-///   sync-records path count seed   write count 64-byte records (sequence number, checksum) through a shared
-///                                  mapping, syncing every few records and printing "synced N" after each Sync
+///   sync-records path batches seed write batches of 64-byte records (sequence number, checksum) through a shared
+///                                  mapping, each batch 2 MiB after the last, syncing each and printing "synced N B"
 ///   leak-cycles kind cycles path   create and remove mappings of kind (SharedFile, PrivateFile, SharedAnonymous,
 ///                                  PrivateAnonymous) cycles times; print what /proc/self/maps and /proc/self/fd gained
 ///   emfile path [cold]             open files until EMFILE, then try to map path and anonymous memory: print the
@@ -26,33 +26,39 @@ internal static class ReliabilityVerbs
     /// <summary>The checksum a record carries: anything else in the file is a torn or foreign write.</summary>
     internal static ulong Checksum(long sequence, int seed) => (ulong)sequence * 0x9E3779B97F4A7C15UL ^ (ulong)seed;
 
-    private static int SyncRecords(string path, int count, int seed)
+    /// <summary>Where each sync batch starts: 2 MiB apart, so no page-cache folio (at most 2 MiB, aligned) holds two batches.</summary>
+    internal const long BatchStride = 2 << 20;
+
+    /// <summary>
+    /// Writes records in batches of 1 to 16, batch b from offset b * <see cref="BatchStride"/>, and syncs each
+    /// batch (its range, or now and then the whole mapping); prints "synced last-record batch" after each Sync.
+    /// </summary>
+    private static int SyncRecords(string path, int batches, int seed)
     {
         var random = new Random(seed);
         using MemoryMapping mapping = MemoryMapping.MapFile(path);
         byte[] record = new byte[RecordLength];
-        int syncedUpTo = 0;
+        int next = 0;
         Console.WriteLine("ready");
-        for (int i = 0; i < count; i++)
+        for (int batch = 0; batch < batches; batch++)
         {
-            BitConverter.TryWriteBytes(record.AsSpan(0, 8), (long)i + 1);
-            BitConverter.TryWriteBytes(record.AsSpan(8, 8), Checksum(i + 1, seed));
-            record.AsSpan(16).Fill((byte)(i % 251));
-            mapping.Write((long)i * RecordLength, record);
-            if (random.Next(8) == 0 || i == count - 1)
+            int count = random.Next(1, 17);
+            for (int j = 0; j < count; j++, next++)
             {
-                // A range (the records since the last sync) or, now and then, the whole mapping.
-                if (random.Next(4) == 0)
-                {
-                    mapping.Sync();
-                }
-                else
-                {
-                    mapping.Sync((long)syncedUpTo * RecordLength, (long)(i + 1 - syncedUpTo) * RecordLength);
-                }
-                syncedUpTo = i + 1;
-                Console.WriteLine($"synced {i}");
+                BitConverter.TryWriteBytes(record.AsSpan(0, 8), (long)next + 1);
+                BitConverter.TryWriteBytes(record.AsSpan(8, 8), Checksum(next + 1, seed));
+                record.AsSpan(16).Fill((byte)(next % 251));
+                mapping.Write(batch * BatchStride + (long)j * RecordLength, record);
             }
+            if (random.Next(4) == 0)
+            {
+                mapping.Sync();
+            }
+            else
+            {
+                mapping.Sync(batch * BatchStride, (long)count * RecordLength);
+            }
+            Console.WriteLine($"synced {next - 1} {batch}");
         }
         Console.WriteLine("done");
         return 0;
