@@ -33,15 +33,41 @@ public sealed class MappingModel
 
     public static long RoundUp(long value) => (value + Page - 1) / Page * Page;
 
-    public void InitFile(byte[] data) => File = [.. data];
+    public void InitFile(byte[] data, bool sharedMemory)
+    {
+        File = [.. data];
+        IsSharedMemory = sharedMemory;
+    }
 
     // ---- creation ----
+
+    /// <summary>True when the file is a POSIX shared-memory object (a tmpfs file in /dev/shm).</summary>
+    public bool IsSharedMemory { get; private set; }
+
+    /// <summary>
+    /// A creation of the kind <see cref="ModelOp.Kind"/> MapFile: with a shared-memory object and neither
+    /// Private nor Create, MapSharedMemory (whose Length extends the object, as Create does for a file,
+    /// and which opens it writable for Write or a Length); else MapFile.
+    /// </summary>
+    public bool UsesMapSharedMemory(ModelOp op) => IsSharedMemory && !op.Private && !op.Create;
 
     public Outcome MapFile(ModelOp op, Func<MemoryMapping> real, out ModelMapping? created)
     {
         created = null;
         if (Precheck(op) is { } bad) return bad;
+        if (UsesMapSharedMemory(op))
+        {
+            return MapFileLike(op with { Create = op.Length is not null }, real, MappingKind.SharedMemory,
+                op.Protection.HasFlag(MemoryProtection.Write) || op.Length is not null, out created);
+        }
         if (op.Create && op.Length is null) return Outcome.Error<ArgumentException>();
+        return MapFileLike(op, real, op.Private ? MappingKind.PrivateFile : MappingKind.SharedFile,
+            op.Create || (!op.Private && op.Protection.HasFlag(MemoryProtection.Write)), out created);
+    }
+
+    private Outcome MapFileLike(ModelOp op, Func<MemoryMapping> real, MappingKind kind, bool fdWritable, out ModelMapping? created)
+    {
+        created = null;
         long size = File.Length, length;
         if (op.Length is { } requested)
         {
@@ -61,9 +87,7 @@ public sealed class MappingModel
         {
             Resize(op.Offset + length);
         }
-        bool shared = !op.Private;
-        created = new ModelMapping(real(), shared ? MappingKind.SharedFile : MappingKind.PrivateFile, op.Offset, length, op.Protection,
-            fdWritable: op.Create || (shared && op.Protection.HasFlag(MemoryProtection.Write)));
+        created = new ModelMapping(real(), kind, op.Offset, length, op.Protection, fdWritable);
         return Outcome.Ok();
     }
 
@@ -160,6 +184,10 @@ public sealed class MappingModel
         return Outcome.Values(last ? matches.TakeLast(1) : matches);
     }
 
+    /// <summary>Residency counts pages; the model knows their number and the mapping's Length, not which are in RAM.</summary>
+    public static Outcome Residency(ModelMapping m) =>
+        m.Closed ? Outcome.Error<MappingClosedException>() : Outcome.Ok($"{m.Pages.Count} pages, {m.Length} bytes, at most {m.Pages.Count(p => p.Mapped)} resident");
+
     // ---- changes ----
 
     public static Outcome Protect(ModelMapping m, ModelOp op)
@@ -169,7 +197,7 @@ public sealed class MappingModel
         if (PageSpan(m, op.Offset, op.Count) is not var (start, span)) return Outcome.Error<ArgumentOutOfRangeException>();
         bool whole = op.Offset == 0 && op.Count is null;
         if (!whole && HoleIn(m, start, span) is long hole) return Outcome.Access(MappingAccessFault.Unmapped, hole);
-        if (m.Kind == MappingKind.SharedFile && !m.FdWritable && op.Protection.HasFlag(MemoryProtection.Write)
+        if (m.Kind is MappingKind.SharedFile or MappingKind.SharedMemory && !m.FdWritable && op.Protection.HasFlag(MemoryProtection.Write)
             && PagesOf(start, span).Any(page => m.Pages[page].Mapped))
         {
             return Outcome.SystemCall("mprotect", "EACCES");
@@ -258,7 +286,7 @@ public sealed class MappingModel
     /// <summary>True when a write of [offset, offset + count) through <paramref name="m"/> cannot be modelled (see the remarks).</summary>
     public bool WriteIsUnmodelable(ModelMapping m, long offset, long count)
     {
-        if (m.Kind != MappingKind.SharedFile || m.Closed || count <= 0) return false;
+        if (m.Kind is not (MappingKind.SharedFile or MappingKind.SharedMemory) || m.Closed || count <= 0) return false;
         long from = m.FileOffset + Math.Max(0, offset), to = m.FileOffset + offset + count;
         return from < RoundUp(File.Length) && to > File.Length;
     }
@@ -378,10 +406,10 @@ public sealed class ModelMapping(MemoryMapping real, MappingKind kind, long file
     public long Length { get; set; } = length;
     public bool FdWritable { get; } = fdWritable;
     public bool Closed { get; set; }
-    public bool IsFile => Kind is MappingKind.SharedFile or MappingKind.PrivateFile;
+    public bool IsFile => Kind is MappingKind.SharedFile or MappingKind.PrivateFile or MappingKind.SharedMemory;
 
     public List<ModelPage> Pages { get; } = Enumerable.Range(0, (int)(MappingModel.RoundUp(length) / MappingModel.Page))
-        .Select(_ => new ModelPage(protection, kind is MappingKind.SharedFile or MappingKind.PrivateFile ? null : new byte[MappingModel.Page])).ToList();
+        .Select(_ => new ModelPage(protection, kind is MappingKind.SharedFile or MappingKind.PrivateFile or MappingKind.SharedMemory ? null : new byte[MappingModel.Page])).ToList();
 }
 
 /// <summary>One page: its protection, whether it is still mapped, and its own bytes (anonymous memory, or a private copy of a file page).</summary>

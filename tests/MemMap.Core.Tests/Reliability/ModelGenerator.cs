@@ -19,7 +19,7 @@ public sealed class ModelGenerator(int seed)
         {
             data[at] = (byte)random.Next(0, 3);
         }
-        return new ModelOp(ModelOpKind.InitFile) { Data = data };
+        return new ModelOp(ModelOpKind.InitFile) { Data = data, Flag = random.Next(4) == 0 };
     }
 
     public ModelOp Next(MappingModel model)
@@ -66,6 +66,7 @@ public sealed class ModelGenerator(int seed)
             < 78 => new ModelOp(ModelOpKind.Unmap, slot) { Offset = PageOffset(m), Count = random.Next(3) == 0 ? null : random.Next(0, 3) * Page + random.Next(0, 2) },
             < 80 => new ModelOp(ModelOpKind.Dispose, slot),
             < 88 => new ModelOp(ModelOpKind.Truncate) { Offset = random.Next(6) == 0 ? 0 : Size(14) },
+            < 91 => new ModelOp(ModelOpKind.Residency, slot),
             _ => new ModelOp(ModelOpKind.ReadAll, slot),
         };
     }

@@ -23,6 +23,8 @@ public enum ModelOpKind
     Truncate,
     /// <summary>Reads every page of the slot's mapping, one read per page.</summary>
     ReadAll,
+    /// <summary>Counts the resident pages (mincore): the shape must be the model's, the count at most the mapped pages.</summary>
+    Residency,
 }
 
 /// <summary>The numeric types the sequences read and write.</summary>
@@ -56,7 +58,7 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
         string data = Data.Length <= 16 ? Convert.ToHexString(Data) : $"{Convert.ToHexString(Data, 0, 8)}…({Data.Length} bytes)";
         return Kind switch
         {
-            ModelOpKind.InitFile => $"file = {Data.Length} bytes",
+            ModelOpKind.InitFile => $"file = {Data.Length} bytes{(Flag ? " (a POSIX shared-memory object: shared creations use MapSharedMemory)" : "")}",
             ModelOpKind.MapFile => $"{m} = MapFile(Offset {Offset}, Length {Length?.ToString() ?? "null"}, {Protection}, {(Private ? "private" : "shared")}{(Create ? ", Create" : "")})",
             ModelOpKind.MapAnonymous => $"{m} = MapAnonymous(Offset {Offset}, Length {Length?.ToString() ?? "null"}, {Protection}, {(Private ? "private" : "shared")}{(Create ? ", Create" : "")})",
             ModelOpKind.Read => $"{m}.Read({Offset}, {count})",
@@ -73,6 +75,7 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
             ModelOpKind.Dispose => $"{m}.Dispose()",
             ModelOpKind.Truncate => $"truncate -s {Offset} file   (another process)",
             ModelOpKind.ReadAll => $"{m}: read every page",
+            ModelOpKind.Residency => $"{m}.Residency()",
             _ => Kind.ToString(),
         };
     }

@@ -18,11 +18,14 @@ public sealed class ModelRunner(string folder)
     public long Skipped { get; private set; }
     public long Truncations { get; private set; }
     public long Refusals { get; private set; }
+    public Dictionary<MappingKind, int> Created { get; } = [];
 
     /// <summary>Runs <paramref name="ops"/>; returns null when every step matched, else the failing step's index and what differed.</summary>
     public (int Step, string Why)? Run(IReadOnlyList<ModelOp> ops, Action<ModelOp, MappingModel>? beforeStep = null)
     {
-        string path = Path.Combine(folder, Guid.NewGuid().ToString("N"));
+        // A shared-memory object is a file in /dev/shm (tmpfs): the model treats it as the file.
+        string name = "memmap-model-" + Guid.NewGuid().ToString("N");
+        string path = ops.Count > 0 && ops[0].Flag ? "/dev/shm/" + name : Path.Combine(folder, name);
         var model = new MappingModel();
         int step = 0;
         try
@@ -82,7 +85,7 @@ public sealed class ModelRunner(string folder)
         {
             case ModelOpKind.InitFile:
                 File.WriteAllBytes(path, op.Data);
-                model.InitFile(op.Data);
+                model.InitFile(op.Data, op.Flag);
                 return null;
             case ModelOpKind.MapFile:
             case ModelOpKind.MapAnonymous:
@@ -93,7 +96,9 @@ public sealed class ModelRunner(string folder)
                 }
                 var options = new MappingOptions { Offset = op.Offset, Length = op.Length, Protection = op.Protection, Private = op.Private, Create = op.Create };
                 MemoryMapping? made = null;
-                actual = Try(() => made = op.Kind == ModelOpKind.MapFile ? MemoryMapping.MapFile(path, options) : MemoryMapping.MapAnonymous(options));
+                actual = Try(() => made = op.Kind == ModelOpKind.MapAnonymous ? MemoryMapping.MapAnonymous(options)
+                    : model.UsesMapSharedMemory(op) ? MemoryMapping.MapSharedMemory("/" + Path.GetFileName(path), options)
+                    : MemoryMapping.MapFile(path, options));
                 ModelMapping? created;
                 expected = op.Kind == ModelOpKind.MapFile
                     ? model.MapFile(op, () => made!, out created)
@@ -107,6 +112,10 @@ public sealed class ModelRunner(string folder)
                     return Differ(op, expected, actual);
                 }
                 model.Slots[op.Slot] = created;
+                if (made is not null)
+                {
+                    Created[made.Kind] = Created.GetValueOrDefault(made.Kind) + 1;
+                }
                 break;
             case ModelOpKind.Read:
                 actual = Try(() => Outcome.Bytes(m!.Real.Read(op.Offset, (int)op.Count!.Value)));
@@ -165,6 +174,12 @@ public sealed class ModelRunner(string folder)
                 }
                 model.Truncate(op.Offset);
                 return null;
+            case ModelOpKind.Residency:
+                actual = Try(() => m!.Real.Residency() is var r && r.ResidentPages <= m.Pages.Count(p => p.Mapped)
+                    ? Outcome.Ok($"{r.Pages} pages, {r.Length} bytes, at most {m.Pages.Count(p => p.Mapped)} resident")
+                    : Outcome.Ok($"{r.ResidentPages} resident of {r.Pages}: more than are mapped"));
+                expected = MappingModel.Residency(m!);
+                break;
             case ModelOpKind.ReadAll:
                 var pages = new List<string>();
                 var wanted = new List<string>();

@@ -55,8 +55,10 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
                 Assert.Fail(report.ToString());
             }
         }
-        output.WriteLine($"{sequences} sequences, {runner.Steps} steps run ({runner.Refusals} of them clean refusals), {runner.Skipped} skipped (not modelled), {runner.Truncations} truncations by another process, in {clock.Elapsed.TotalSeconds:F1} s.");
-        Console.WriteLine($"[model] {sequences} sequences, {runner.Steps} steps, {runner.Refusals} refusals, {runner.Skipped} skipped, {runner.Truncations} truncations, {clock.Elapsed.TotalSeconds:F1} s");
+        string summary = $"{sequences} sequences, {runner.Steps} steps run ({runner.Refusals} of them clean refusals), {runner.Skipped} skipped (not modelled), "
+            + $"{runner.Truncations} truncations by another process, mappings made: {string.Join(", ", runner.Created.OrderBy(kind => kind.Key).Select(kind => $"{kind.Key} {kind.Value}"))}; {clock.Elapsed.TotalSeconds:F1} s";
+        output.WriteLine(summary);
+        Console.WriteLine($"[model] {summary}");
     }
 
     /// <summary>
@@ -71,7 +73,7 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         var generator = new ModelGenerator(seed);
         var model = new MappingModel();
         var ops = new List<ModelOp> { generator.First() };
-        model.InitFile(ops[0].Data);
+        model.InitFile(ops[0].Data, ops[0].Flag);
         for (int i = 1; i < steps; i++)
         {
             ModelOp op = generator.Next(model);
