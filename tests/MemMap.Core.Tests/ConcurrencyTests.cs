@@ -160,17 +160,24 @@ public sealed class ConcurrencyTests : IDisposable
     /// the clean errors; the registry never disagrees with IsOpen once the remover is done; the
     /// kernel's areas match the page map; the file keeps its bytes.
     /// </summary>
-    [Fact]
-    public async Task Every_use_racing_protect_resize_unmap_and_remove_returns_data_or_a_clean_error()
+    [Theory]
+    [InlineData(MappingKind.SharedFile)]
+    [InlineData(MappingKind.PrivateFile)]
+    [InlineData(MappingKind.SharedMemory)]
+    public async Task Every_use_racing_protect_resize_unmap_and_remove_returns_data_or_a_clean_error(MappingKind kind)
     {
         const int pages = 32;
         byte[] content = TempFiles.Pattern(pages * Page);
         content.AsSpan(8 * Page, Page).Clear(); // page 8 is zeros: fillers write zeros there, so the file never changes
-        string path = files.Create(content);
-        int rounds = 24, calls = 0, refusals = 0;
+        string name = $"memmap-race-{Guid.NewGuid():N}";
+        string path = kind == MappingKind.SharedMemory ? "/dev/shm/" + name : files.Create(content);
+        File.WriteAllBytes(path, content);
+        using var removeObject = new Cleanup(() => File.Delete(path));
+        int rounds = 16, calls = 0, refusals = 0;
         for (int round = 0; round < rounds; round++)
         {
-            MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Length = 16 * Page });
+            var options = new MappingOptions { Length = 16 * Page, Private = kind == MappingKind.PrivateFile };
+            MemoryMapping mapping = kind == MappingKind.SharedMemory ? MemoryMapping.MapSharedMemory(name, options) : MemoryMapping.MapFile(path, options);
             using var stop = new CancellationTokenSource();
             using var started = new Barrier(8);
             var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -283,6 +290,11 @@ public sealed class ConcurrencyTests : IDisposable
             Assert.Equal(content, File.ReadAllBytes(path));
         }
         Assert.True(calls > rounds, $"{calls} calls succeeded, {refusals} were refused: the users hardly ran");
+    }
+
+    private sealed class Cleanup(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     private static void Check(System.Collections.Concurrent.ConcurrentQueue<string> failures, bool holds, string what)

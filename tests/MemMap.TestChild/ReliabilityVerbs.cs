@@ -6,7 +6,8 @@ using MemMap;
 ///   sync-records path batches seed write batches of 64-byte records (sequence number, checksum) through a shared
 ///                                  mapping, each batch 2 MiB after the last, syncing each and printing "synced N B"
 ///   leak-cycles kind cycles path   create and remove mappings of kind (SharedFile, PrivateFile, SharedAnonymous,
-///                                  PrivateAnonymous) cycles times; print what /proc/self/maps and /proc/self/fd gained
+///                                  PrivateAnonymous, SharedMemory: path is then the object's name) cycles times;
+///                                  print what /proc/self/maps and /proc/self/fd kept
 ///   emfile path [cold]             open files until EMFILE, then try to map path and anonymous memory: print the
 ///                                  outcomes, close, map again ("cold": MemMap has not read /proc before the files run out)
 /// </summary>
@@ -77,9 +78,12 @@ internal static class ReliabilityVerbs
         void Cycle(int i)
         {
             var options = new MappingOptions { Length = 4 * page, Private = kind is MappingKind.PrivateFile or MappingKind.PrivateAnonymous };
-            using MemoryMapping mapping = kind is MappingKind.SharedFile or MappingKind.PrivateFile
-                ? MemoryMapping.MapFile(path, options)
-                : MemoryMapping.MapAnonymous(options);
+            using MemoryMapping mapping = kind switch
+            {
+                MappingKind.SharedFile or MappingKind.PrivateFile => MemoryMapping.MapFile(path, options),
+                MappingKind.SharedMemory => MemoryMapping.MapSharedMemory(path, options), // path: the object's name
+                _ => MemoryMapping.MapAnonymous(options),
+            };
             ranges.Add(((ulong)mapping.Address, (ulong)mapping.Address + (ulong)mapping.MappedLength));
             mapping.Write(i % (4 * page), [1]);
             switch (i % 4)
@@ -109,7 +113,7 @@ internal static class ReliabilityVerbs
         {
             string[] bounds = line.Split(' ', 2)[0].Split('-');
             ulong start = ulong.Parse(bounds[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture), end = ulong.Parse(bounds[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (line.EndsWith(path, StringComparison.Ordinal) || ranges.Any(range => range.Start <= start && end <= range.End))
+            if (line.EndsWith(kind == MappingKind.SharedMemory ? "/dev/shm" + path : path, StringComparison.Ordinal) || ranges.Any(range => range.Start <= start && end <= range.End))
             {
                 Console.WriteLine($"maps leaked: {line}");
                 leaks++;
