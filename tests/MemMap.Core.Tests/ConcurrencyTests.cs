@@ -179,21 +179,25 @@ public sealed class ConcurrencyTests : IDisposable
             var options = new MappingOptions { Length = 16 * Page, Private = kind == MappingKind.PrivateFile };
             MemoryMapping mapping = kind == MappingKind.SharedMemory ? MemoryMapping.MapSharedMemory(name, options) : MemoryMapping.MapFile(path, options);
             using var stop = new CancellationTokenSource();
-            using var started = new Barrier(8);
+            using var started = new Barrier(6);
             var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var users = Enumerable.Range(0, 6).Select(user => Task.Run(() =>
+            // Dedicated threads (LongRunning), few of them, and one buffer each: on a loaded two-CPU machine many
+            // spinning, allocating pool threads make every garbage collection wait long for them to stop.
+            var users = Enumerable.Range(0, 4).Select(user => Task.Factory.StartNew(() =>
             {
                 var random = new Random(round * 100 + user);
+                byte[] buffer = new byte[64];
                 started.SignalAndWait();
-                while (!stop.IsCancellationRequested)
+                for (int call = 0; !stop.IsCancellationRequested; call++)
                 {
                     long offset = random.Next(0, pages * Page - 64);
                     try
                     {
-                        switch (user)
+                        switch (user + 4 * (call % 2)) // each thread takes two of the eight uses in turn
                         {
                             case 0:
-                                Check(failures, content.AsSpan((int)offset, 64).SequenceEqual(mapping.Read(offset, 64)), $"read at {offset}");
+                                mapping.Read(offset, buffer);
+                                Check(failures, content.AsSpan((int)offset, 64).SequenceEqual(buffer), $"read at {offset}");
                                 break;
                             case 1:
                                 mapping.Write(offset, content.AsSpan((int)offset, 64));
@@ -210,6 +214,7 @@ public sealed class ConcurrencyTests : IDisposable
                                 Check(failures, mapping.FindLast(needle, from, offset + 16 - from) == offset, $"find-last at {offset}");
                                 break;
                             case 4:
+                            case 6:
                                 mapping.Sync(offset, random.Next(1, 3 * Page), random.Next(2) == 0 ? SyncMode.Synchronous : SyncMode.Asynchronous);
                                 break;
                             default:
@@ -229,8 +234,8 @@ public sealed class ConcurrencyTests : IDisposable
                         failures.Enqueue($"user {user}: {error}");
                     }
                 }
-            })).ToArray();
-            var changer = Task.Run(() =>
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            var changer = Task.Factory.StartNew(() =>
             {
                 var random = new Random(round);
                 started.SignalAndWait();
@@ -265,13 +270,13 @@ public sealed class ConcurrencyTests : IDisposable
                         failures.Enqueue($"changer: {error}");
                     }
                 }
-            });
-            var remover = Task.Run(() =>
+            }, TaskCreationOptions.LongRunning);
+            var remover = Task.Factory.StartNew(() =>
             {
                 started.SignalAndWait();
                 Thread.Sleep(round % 7);
                 if (round % 2 == 0) mapping.Dispose();
-            });
+            }, TaskCreationOptions.LongRunning);
 
             await Task.WhenAll(changer, remover).WaitAsync(TimeSpan.FromSeconds(60));
             await Task.Delay(round % 3);
