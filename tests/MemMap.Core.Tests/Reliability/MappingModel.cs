@@ -188,6 +188,60 @@ public sealed class MappingModel
     public static Outcome Residency(ModelMapping m) =>
         m.Closed ? Outcome.Error<MappingClosedException>() : Outcome.Ok($"{m.Pages.Count} pages, {m.Length} bytes, at most {m.Pages.Count(p => p.Mapped)} resident");
 
+    /// <summary>
+    /// Advice: only DontNeed changes what the pages show — private anonymous pages read zeros again,
+    /// private copies of file pages are dropped (the file shows through again); shared pages keep their data.
+    /// </summary>
+    public static Outcome Advise(ModelMapping m, ModelOp op)
+    {
+        var advice = (MappingAdvice)op.Value;
+        if (!Enum.IsDefined(advice)) return Outcome.Error<ArgumentException>();
+        return PageCall(m, op, page =>
+        {
+            if (advice == MappingAdvice.DontNeed && m.Kind is MappingKind.PrivateAnonymous or MappingKind.PrivateFile)
+            {
+                page.Own = m.Kind == MappingKind.PrivateAnonymous ? new byte[Page] : null;
+            }
+        });
+    }
+
+    /// <summary>Lock or unlock: no data changes (the pages modelled here are populated without copy-on-write).</summary>
+    public static Outcome Lock(ModelMapping m, ModelOp op) => PageCall(m, op, page => page.Locked = !op.Flag2);
+
+    /// <summary>The checks of advice and locking (MemoryMapping.PageCalls.cs), then <paramref name="apply"/> on each mapped page of the range.</summary>
+    private static Outcome PageCall(ModelMapping m, ModelOp op, Action<ModelPage> apply)
+    {
+        if (m.Closed) return Outcome.Error<MappingClosedException>();
+        if (PageSpan(m, op.Offset, op.Count) is not var (start, span)) return Outcome.Error<ArgumentOutOfRangeException>();
+        if (op.Count == 0) return Outcome.Ok();
+        bool whole = op.Offset == 0 && op.Count is null;
+        if (!whole && HoleIn(m, start, span) is long hole) return Outcome.Access(MappingAccessFault.Unmapped, hole);
+        foreach (int page in PagesOf(start, span).Where(page => m.Pages[page].Mapped))
+        {
+            apply(m.Pages[page]);
+        }
+        return Outcome.Ok();
+    }
+
+    /// <summary>
+    /// Page calls the model does not follow (the runner skips them): mlock populates a private
+    /// writable file mapping with write faults (a private copy of every page), and populating a page
+    /// past the end of the file or a PROT_NONE page fails part-way with the area already locked;
+    /// DontNeed on a locked page is EINVAL after the pages before it were dropped. And an unprivileged
+    /// user's RLIMIT_MEMLOCK may refuse a lock: only root locks here.
+    /// </summary>
+    public bool PageCallIsUnmodelable(ModelMapping m, ModelOp op)
+    {
+        if (m.Closed || PageSpan(m, op.Offset, op.Count) is not var (start, span) || op.Count == 0) return false;
+        var pages = PagesOf(start, span).Select(page => m.Pages[page]).ToList();
+        long end = RoundUp(File.Length) - m.FileOffset;
+        return op.Kind == ModelOpKind.Lock
+            ? !op.Flag2 && (Environment.UserName != "root" || m.Kind == MappingKind.PrivateFile
+                || pages.Any(page => page.Protection == MemoryProtection.None)
+                || (m.IsFile && start + span > end))
+            : (MappingAdvice)op.Value == MappingAdvice.DontNeed && pages.Any(page => page.Locked);
+    }
+
     // ---- changes ----
 
     public static Outcome Protect(ModelMapping m, ModelOp op)
@@ -242,9 +296,10 @@ public sealed class MappingModel
                 || (!op.Flag && real.Text == Outcome.SystemCall("mremap", "ENOMEM").Text);
             if (allowedFailure) return real;
             MemoryProtection last = m.Pages[^1].Protection;
+            bool locked = m.Pages[^1].Locked;
             while (m.Pages.Count < newPages)
             {
-                m.Pages.Add(new ModelPage(last, m.IsFile ? null : new byte[Page]));
+                m.Pages.Add(new ModelPage(last, m.IsFile ? null : new byte[Page]) { Locked = locked });
             }
         }
         m.Pages.RemoveRange(newPages, m.Pages.Count - newPages);
@@ -417,6 +472,7 @@ public sealed class ModelPage(MemoryProtection protection, byte[]? own)
 {
     public MemoryProtection Protection { get; set; } = protection;
     public bool Mapped { get; init; } = true;
+    public bool Locked { get; set; }
     public byte[]? Own { get; set; } = own;
 }
 

@@ -65,8 +65,21 @@ public sealed class ModelGenerator(int seed)
             },
             < 78 => new ModelOp(ModelOpKind.Unmap, slot) { Offset = PageOffset(m), Count = random.Next(3) == 0 ? null : random.Next(0, 3) * Page + random.Next(0, 2) },
             < 80 => new ModelOp(ModelOpKind.Dispose, slot),
-            < 88 => new ModelOp(ModelOpKind.Truncate) { Offset = random.Next(6) == 0 ? 0 : Size(14) },
-            < 91 => new ModelOp(ModelOpKind.Residency, slot),
+            < 86 => new ModelOp(ModelOpKind.Truncate) { Offset = random.Next(6) == 0 ? 0 : Size(14) },
+            < 90 => new ModelOp(ModelOpKind.Residency, slot),
+            < 94 => new ModelOp(ModelOpKind.Advise, slot)
+            {
+                Value = (byte)(random.Next(12) == 0 ? 99 : random.Next(5)), // Normal, Random, Sequential, WillNeed, DontNeed; 99 is no advice
+                Offset = random.Next(3) == 0 ? 0 : Offset(m, model),
+                Count = random.Next(3) == 0 ? null : Count(m),
+            },
+            < 97 => new ModelOp(ModelOpKind.Lock, slot)
+            {
+                Offset = random.Next(3) == 0 ? 0 : Offset(m, model),
+                Count = random.Next(3) == 0 ? null : Count(m),
+                Flag = random.Next(3) == 0,
+                Flag2 = random.Next(3) == 0,
+            },
             _ => new ModelOp(ModelOpKind.ReadAll, slot),
         };
     }

@@ -23,6 +23,10 @@ public enum ModelOpKind
     Truncate,
     /// <summary>Reads every page of the slot's mapping, one read per page.</summary>
     ReadAll,
+    /// <summary>madvise: the advice is <see cref="ModelOp.Value"/>.</summary>
+    Advise,
+    /// <summary>mlock2 (<see cref="ModelOp.Flag"/>: on fault) or, with <see cref="ModelOp.Flag2"/>, munlock.</summary>
+    Lock,
     /// <summary>Counts the resident pages (mincore): the shape must be the model's, the count at most the mapped pages.</summary>
     Residency,
 }
@@ -76,6 +80,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
             ModelOpKind.Truncate => $"truncate -s {Offset} file   (another process)",
             ModelOpKind.ReadAll => $"{m}: read every page",
             ModelOpKind.Residency => $"{m}.Residency()",
+            ModelOpKind.Advise => $"{m}.Advise({(MappingAdvice)Value}, {Offset}, {count})",
+            ModelOpKind.Lock => Flag2 ? $"{m}.Unlock({Offset}, {count})" : $"{m}.Lock({Offset}, {count}, onFault: {Flag})",
             _ => Kind.ToString(),
         };
     }

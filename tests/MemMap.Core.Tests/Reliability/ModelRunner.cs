@@ -79,6 +79,11 @@ public sealed class ModelRunner(string folder)
             Skipped++;
             return null;
         }
+        if (m is not null && op.Kind is ModelOpKind.Advise or ModelOpKind.Lock && model.PageCallIsUnmodelable(m, op))
+        {
+            Skipped++;
+            return null;
+        }
         Steps++;
         Outcome expected, actual;
         switch (op.Kind)
@@ -174,6 +179,18 @@ public sealed class ModelRunner(string folder)
                 }
                 model.Truncate(op.Offset);
                 return null;
+            case ModelOpKind.Advise:
+                actual = Try(() => m!.Real.Advise((MappingAdvice)op.Value, op.Offset, op.Count));
+                expected = MappingModel.Advise(m!, op);
+                break;
+            case ModelOpKind.Lock:
+                actual = Try(() =>
+                {
+                    if (op.Flag2) m!.Real.Unlock(op.Offset, op.Count);
+                    else m!.Real.Lock(op.Offset, op.Count, onFault: op.Flag);
+                });
+                expected = MappingModel.Lock(m!, op);
+                break;
             case ModelOpKind.Residency:
                 actual = Try(() => m!.Real.Residency() is var r && r.ResidentPages <= m.Pages.Count(p => p.Mapped)
                     ? Outcome.Ok($"{r.Pages} pages, {r.Length} bytes, at most {m.Pages.Count(p => p.Mapped)} resident")

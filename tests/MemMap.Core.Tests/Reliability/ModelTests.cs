@@ -10,7 +10,7 @@ namespace MemMap.Tests.Reliability;
 /// Model-based randomized testing of the core: seeded sequences of create (file shared/private at
 /// page offsets and various lengths, anonymous shared/private; good and bad arguments), Read, Write,
 /// Fill, ReadValues/WriteValues, Find/FindLast, Protect (whole and page ranges), Sync, Resize,
-/// partial Unmap, Dispose, and truncation or extension of the file by another process (coreutils
+/// partial Unmap, Dispose, Advise, Lock/Unlock, Residency, shared-memory objects, and truncation or extension of the file by another process (coreutils
 /// truncate), each run against real mappings and against <see cref="MappingModel"/>. Every step's
 /// outcome must match; on a mismatch the test prints the seed and the shortest failing sequence.
 /// </summary>
@@ -117,6 +117,12 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
                 break;
             case ModelOpKind.Truncate:
                 model.Truncate(op.Offset);
+                break;
+            case ModelOpKind.Advise when m is not null && !model.PageCallIsUnmodelable(m, op):
+                MappingModel.Advise(m, op);
+                break;
+            case ModelOpKind.Lock when m is not null && !model.PageCallIsUnmodelable(m, op):
+                MappingModel.Lock(m, op);
                 break;
         }
     }
