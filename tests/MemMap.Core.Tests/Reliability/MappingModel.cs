@@ -268,7 +268,9 @@ public sealed class MappingModel
         if (m.Closed) return Outcome.Error<MappingClosedException>();
         if (PageSpan(m, op.Offset, op.Count) is not var (start, span)) return Outcome.Error<ArgumentOutOfRangeException>();
         bool whole = op.Offset == 0 && op.Count is null;
-        return !whole && HoleIn(m, start, span) is long hole ? Outcome.Access(MappingAccessFault.Unmapped, hole) : Outcome.Ok();
+        if (!whole && HoleIn(m, start, span) is long hole) return Outcome.Access(MappingAccessFault.Unmapped, hole);
+        // MS_INVALIDATE on locked pages is EBUSY (msync(2)).
+        return op.Flag2 && PagesOf(start, span).Any(page => m.Pages[page].Mapped && m.Pages[page].Locked) ? Outcome.SystemCall("msync", "EBUSY") : Outcome.Ok();
     }
 
     /// <summary>
