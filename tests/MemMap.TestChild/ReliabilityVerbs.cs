@@ -113,7 +113,13 @@ internal static class ReliabilityVerbs
         {
             string[] bounds = line.Split(' ', 2)[0].Split('-');
             ulong start = ulong.Parse(bounds[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture), end = ulong.Parse(bounds[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            if (line.EndsWith(kind == MappingKind.SharedMemory ? "/dev/shm" + path : path, StringComparison.Ordinal) || ranges.Any(range => range.Start <= start && end <= range.End))
+            // What MemMap maps shows no path (private anonymous), /dev/zero (deleted) (shared anonymous), or the file's
+            // path; the runtime may later map its own named memory (such as /memfd:doublemapper) where MemMap's was.
+            string ours = kind == MappingKind.SharedMemory ? "/dev/shm" + path : path;
+            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            string name = fields.Length > 5 ? fields[5].Trim() : "";
+            bool memMapLike = name.Length == 0 || name == "/dev/zero (deleted)" || name == ours;
+            if (name == ours || (memMapLike && ranges.Any(range => range.Start <= start && end <= range.End)))
             {
                 Console.WriteLine($"maps leaked: {line}");
                 leaks++;
