@@ -184,8 +184,15 @@ public sealed partial class MemoryMapping
             return new MappingAccessException(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
                 $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {status.Size} bytes long, so that page no longer exists (was it truncated by another process?). No byte at or past that offset was touched. Extend the file again, or remove the mapping and map the file anew.");
         }
-        return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused,
-            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
+        bool regularFile = file is not null && Libc.Fstat(file, out Libc.FileStatus now) == 0 && now.IsRegularFile;
+        if (regularFile && access == MemoryProtection.Write && Libc.FreeBlocks(file!) == 0)
+        {
+            return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused,
+                $"Cannot write mapping {Id} ({Describe()}) at offset {offset}: its file system is full, and that page of the file has no disk block yet (a file extended by Create, -ExtendFile or truncate gets its blocks when first written). No byte at or past that offset was written. Free space on the file system, then write again.");
+        }
+        return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused, regularFile
+            ? $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT). The page is inside the file now, so most likely another process truncated the file and extended it again while the copy ran; the file could also not be read (an I/O error), or the pages were unmapped or reprotected outside MemMap. No byte at or past that offset was {(access == MemoryProtection.Write ? "written" : "read")}; try again."
+            : $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
     }
 
     private static string Verb(MemoryProtection access) => access == MemoryProtection.Write ? "write" : "read";

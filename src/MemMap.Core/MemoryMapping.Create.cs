@@ -24,7 +24,9 @@ public sealed partial class MemoryMapping
         string fullPath = System.IO.Path.GetFullPath(path);
         bool shared = !options.Private;
         bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
-        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec
+        // NonBlock: open of a FIFO for reading would otherwise wait for a writer, forever, and hang
+        // the session; with it, open returns and fstat refuses the FIFO. Regular files ignore it.
+        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock
             | (needsWrite ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly)
             | (options.Create ? Libc.OpenFlags.Create : 0);
 
@@ -211,6 +213,7 @@ public sealed partial class MemoryMapping
         Errno.ENOENT when !create => "The file does not exist: check the path, or use Create to make it.",
         Errno.EACCES or Errno.EPERM or Errno.EROFS when write => "Writing is not allowed: map it with Read protection only, or as private (copy-on-write).",
         Errno.EISDIR => "That is a directory; map a regular file.",
+        Errno.ENXIO => "That is a socket, or a device or FIFO with nothing behind it; map a regular file.",
         Errno.EMFILE => "This process has no file descriptor left: remove mappings you no longer need, or raise the limit (ulimit -n).",
         _ => null,
     };

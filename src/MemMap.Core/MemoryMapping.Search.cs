@@ -95,6 +95,10 @@ public sealed partial class MemoryMapping
     /// </summary>
     private IEnumerable<(long Start, T Result)> SearchBlocks<T>(byte[] needle, long offset, long end, bool backwards, WindowSearch<T> search)
     {
+        if (closed)
+        {
+            throw new MappingClosedException(Id, Describe()); // also when the range is too short to copy anything
+        }
         long starts = end - offset - needle.Length + 1;
         long blocks = starts <= 0 ? 0 : (starts + SearchBlockLength - 1) / SearchBlockLength;
         int width = Math.Clamp(Environment.ProcessorCount + 1, 2, 8);

@@ -19,6 +19,10 @@ public sealed partial class MemoryMapping
         using (ChangeScope change = EnterChange())
         {
             (long start, long span) = PageSpan(offset, count);
+            if (span == 0)
+            {
+                return false; // no page in the range (count 0, or offset at the end of whole pages): munmap would refuse a 0 length
+            }
             ProcessLimits.ReserveAreas(1, $"unmap part of mapping {Id}");
             PageMap next = pages.With(start, span, MemoryProtection.None, isMapped: false);
             foreach (PageMap.Run run in pages.Runs.Where(run => run.IsMapped && run.End > start && run.Offset < start + span))

@@ -66,9 +66,13 @@ internal sealed class PageMap
 
     internal static PageMap Uniform(long length, MemoryProtection protection) => new([new Run(0, length, protection, IsMapped: true)], 0);
 
-    /// <summary>The first run overlapping [offset, offset + count) that fails <paramref name="allows"/>, if any.</summary>
+    /// <summary>The first run overlapping [offset, offset + count) that fails <paramref name="allows"/>, if any (none for an empty range: it touches no page).</summary>
     internal Run? FirstOffending(long offset, long count, Func<Run, bool> allows)
     {
+        if (count <= 0)
+        {
+            return null;
+        }
         foreach (Run run in runs)
         {
             if (run.End > offset && run.Offset < offset + count && !allows(run))
@@ -82,6 +86,10 @@ internal sealed class PageMap
     /// <summary>The first run overlapping [offset, offset + count) that is a hole or whose protection lacks <paramref name="access"/>, if any (no delegate: this runs on every read and write).</summary>
     internal Run? FirstDenying(long offset, long count, MemoryProtection access)
     {
+        if (count <= 0)
+        {
+            return null; // an empty range touches no page
+        }
         foreach (Run run in runs)
         {
             if (run.End > offset && run.Offset < offset + count && !(run.IsMapped && (run.Protection & access) == access))
@@ -94,7 +102,7 @@ internal sealed class PageMap
 
     /// <summary>This map with [offset, offset + length) set to one state.</summary>
     internal PageMap With(long offset, long length, MemoryProtection protection, bool isMapped) =>
-        new(Overlay(runs, new Run(offset, length, protection, isMapped)), ExtraAreas);
+        length <= 0 ? this : new(Overlay(runs, new Run(offset, length, protection, isMapped)), ExtraAreas); // an empty run would sort anywhere and cut the map short
 
     /// <summary>This map with up to <paramref name="areas"/> more kernel areas split off (lock or advice on a sub-range).</summary>
     internal PageMap WithSplits(int areas) => new(runs, ExtraAreas + areas);

@@ -79,8 +79,17 @@ internal static class ProcessLimits
     internal static long SoftLimit(Libc.Resource resource) =>
         Libc.Getrlimit(resource, out Libc.ResourceLimit limit) != 0 || limit.Current >= long.MaxValue ? long.MaxValue : (long)limit.Current;
 
-    private static long ReadMaxMapCount() =>
-        long.TryParse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim(), CultureInfo.InvariantCulture, out long max) ? max : 65530;
+    private static long ReadMaxMapCount()
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim(), CultureInfo.InvariantCulture, out long max) ? max : 65530;
+        }
+        catch (IOException)
+        {
+            return 65530; // unreadable (no descriptor left): the kernel's default
+        }
+    }
 
     private static long CountMemoryAreas()
     {
@@ -96,7 +105,17 @@ internal static class ProcessLimits
         return lines;
     }
 
-    private static long CountDescriptors() => Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount();
+    private static long CountDescriptors()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount();
+        }
+        catch (IOException)
+        {
+            return SoftLimit(Libc.Resource.NumberOfFiles); // listing takes a descriptor itself: none is left (EMFILE)
+        }
+    }
 
     private static long VirtualMemorySize()
     {
@@ -153,8 +172,15 @@ internal static class ProcessLimits
 
         private void Count()
         {
-            inUseAtCount = countInUse();
-            ownedAtCount = Interlocked.Read(ref owned);
+            try
+            {
+                inUseAtCount = countInUse();
+                ownedAtCount = Interlocked.Read(ref owned);
+            }
+            catch (IOException)
+            {
+                // /proc could not be read (no descriptor left): keep the last reading and MemMap's own count since.
+            }
         }
     }
 }

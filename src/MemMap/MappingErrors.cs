@@ -54,7 +54,7 @@ internal static partial class MappingErrors
     {
         "EACCES" or "EPERM" or "EROFS" => ErrorCategory.PermissionDenied,
         "ENOENT" => ErrorCategory.ObjectNotFound,
-        "EINVAL" or "EISDIR" or "ENODEV" or "EOVERFLOW" => ErrorCategory.InvalidArgument,
+        "EINVAL" or "EISDIR" or "ENODEV" or "ENXIO" or "EOVERFLOW" => ErrorCategory.InvalidArgument,
         "ENOMEM" or "EAGAIN" or "EMFILE" or "ENFILE" or "ENOSPC" or "EFBIG" => ErrorCategory.ResourceUnavailable,
         "EIO" => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,

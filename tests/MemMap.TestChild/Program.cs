@@ -13,6 +13,9 @@ using MemMap;
 //   exhaust-descriptors <path>            map <path> until MemMap refuses, then open files, allocate and clean up
 //   lock <bytes>                          print "ready", wait for a line (the parent lowers our limits), then map
 //                                         private anonymous memory and lock it; print "locked" or the exception
+//   exhaust-address-space                 map 64 MiB pieces until MemMap refuses (under prlimit --as), then as above
+//   map-locked <bytes>                    map anonymous memory Locked (under prlimit --memlock); "mapped" or the error
+//   and the reliability verbs in ReliabilityVerbs.cs
 try
 {
     switch (args[0])
@@ -71,12 +74,24 @@ try
                 Console.Write("locked");
             }
             return 0;
+        case "exhaust-address-space":
+            return Exhaust(() => MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 << 20, Private = true, NoReserve = true }));
+        case "map-locked":
+            using (MemoryMapping.MapAnonymous(new MappingOptions { Length = long.Parse(args[1], CultureInfo.InvariantCulture), Private = true, Locked = true }))
+            {
+                Console.Write("mapped");
+            }
+            return 0;
         default:
+            if (ReliabilityVerbs.Run(args) is int code)
+            {
+                return code;
+            }
             Console.Error.Write($"unknown verb {args[0]}");
             return 2;
     }
 }
-catch (MemoryMappingException error)
+catch (Exception error) when (error is MemoryMappingException or ArgumentException)
 {
     Console.Write($"{error.GetType().Name}: {error.Message}");
     return 1;

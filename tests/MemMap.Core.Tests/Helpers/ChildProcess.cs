@@ -5,50 +5,38 @@ namespace MemMap.Tests.Helpers;
 /// <summary>Runs real second processes: the MemMap.TestChild program, or any command.</summary>
 public static class ChildProcess
 {
-    public static readonly string ChildAssembly = Path.Combine(AppContext.BaseDirectory, "MemMap.TestChild.dll");
+    private static readonly Lazy<string> Staged = new(Stage);
 
     /// <summary>
-    /// A copy of the child program in a world-readable folder, for children running as another user:
-    /// the repository may sit in a folder (such as /root) that user cannot enter. Removed at exit.
+    /// MemMap.TestChild.dll, staged once per test run in a fresh directory everyone may read (mode
+    /// 0755): a child that runs as another user (setpriv) must load it wherever the repository lives,
+    /// and a clone inside a mode-0700 directory (as mktemp -d makes one) is closed to 'nobody'.
     /// </summary>
-    private static readonly Lazy<string> StagedChildAssembly = new(() =>
-    {
-        string folder = Directory.CreateTempSubdirectory("memmap-child-").FullName;
-        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        foreach (string name in new[] { "MemMap.TestChild.dll", "MemMap.TestChild.runtimeconfig.json", "MemMap.TestChild.deps.json", "MemMap.Core.dll" })
-        {
-            string staged = Path.Combine(folder, name);
-            File.Copy(Path.Combine(AppContext.BaseDirectory, name), staged);
-            File.SetUnixFileMode(staged, (UnixFileMode)0b110_100_100);
-        }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
-        return Path.Combine(folder, "MemMap.TestChild.dll");
-    });
+    public static string ChildAssembly => Staged.Value;
 
-    /// <summary>Starts MemMap.TestChild with <paramref name="arguments"/>, optionally as another user through setpriv.</summary>
-    public static Process StartChild(IEnumerable<string> arguments, string? asUser = null)
+    /// <summary>Starts MemMap.TestChild with <paramref name="arguments"/>, optionally as another user through setpriv and under a wrapper command such as prlimit.</summary>
+    public static Process StartChild(IEnumerable<string> arguments, string? asUser = null, IEnumerable<string>? wrapper = null)
     {
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var command = new List<string>(wrapper ?? []);
         if (asUser is not null)
         {
-            start.FileName = "setpriv";
-            foreach (string argument in new[] { $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", "--" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-            start.ArgumentList.Add(DotnetHost);
+            command.AddRange(["setpriv", $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", "--"]);
         }
-        else
-        {
-            start.FileName = DotnetHost;
-        }
-        start.ArgumentList.Add(asUser is null ? ChildAssembly : StagedChildAssembly.Value);
-        foreach (string argument in arguments)
+        command.AddRange([DotnetHost, ChildAssembly, .. arguments]);
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (string argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
         }
+        if (asUser is not null)
+        {
+            start.Environment["HOME"] = Path.GetTempPath(); // not root's home, which the other user may not enter
+        }
         return Process.Start(start)!;
     }
+
+    /// <summary>Runs MemMap.TestChild under <paramref name="wrapper"/> (such as prlimit --as=…), optionally as <paramref name="asUser"/>, and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) RunChildUnder(string[] wrapper, string? asUser, params string[] arguments) => Wait(StartChild(arguments, asUser, wrapper));
 
     /// <summary>Runs MemMap.TestChild to the end and returns its exit code and output.</summary>
     public static (int ExitCode, string Output) RunChild(params string[] arguments) => Wait(StartChild(arguments));
@@ -80,6 +68,37 @@ public static class ChildProcess
             }
             return (process.ExitCode, output + error.Result);
         }
+    }
+
+    /// <summary>True when this process may run children as another user (root with setpriv on PATH).</summary>
+    public static bool CanSwitchUser
+    {
+        get
+        {
+            try
+            {
+                return Environment.UserName == "root" && Run("setpriv", "--version").ExitCode == 0;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return false; // no setpriv
+            }
+        }
+    }
+
+    private static string Stage()
+    {
+        string folder = Directory.CreateTempSubdirectory("memmap-testchild-").FullName;
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(folder, readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory, "MemMap.TestChild.*").Append(Path.Combine(AppContext.BaseDirectory, "MemMap.Core.dll")))
+        {
+            string copy = Path.Combine(folder, Path.GetFileName(file));
+            File.Copy(file, copy);
+            File.SetUnixFileMode(copy, readable);
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        return Path.Combine(folder, "MemMap.TestChild.dll");
     }
 
     public static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"

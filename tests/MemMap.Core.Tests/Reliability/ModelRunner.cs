@@ -1,0 +1,385 @@
+using System.Diagnostics;
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests.Reliability;
+
+/// <summary>
+/// Runs a sequence of <see cref="ModelOp"/>s against real <see cref="MemoryMapping"/>s of a real
+/// file and against <see cref="MappingModel"/>, step by step: each step's outcome must be the
+/// model's, and after each step the file (read back through a FileStream), every mapping's Length,
+/// pages, protection, holes, IsOpen and registry entry must be the model's.
+/// </summary>
+public sealed class ModelRunner(string folder)
+{
+    private static readonly int Page = MappingModel.Page;
+
+    /// <summary>Steps run, skipped (not modellable), and by kind, across every run of this runner.</summary>
+    public long Steps { get; private set; }
+    public long Skipped { get; private set; }
+    public long Truncations { get; private set; }
+    public long Refusals { get; private set; }
+    public Dictionary<MappingKind, int> Created { get; } = [];
+
+    /// <summary>Runs <paramref name="ops"/>; returns null when every step matched, else the failing step's index and what differed.</summary>
+    public (int Step, string Why)? Run(IReadOnlyList<ModelOp> ops, Action<ModelOp, MappingModel>? beforeStep = null)
+    {
+        // A shared-memory object is a file in /dev/shm (tmpfs): the model treats it as the file.
+        string name = "memmap-model-" + Guid.NewGuid().ToString("N");
+        string path = ops.Count > 0 && ops[0].Flag ? "/dev/shm/" + name : Path.Combine(folder, name);
+        var model = new MappingModel();
+        int step = 0;
+        try
+        {
+            for (; step < ops.Count; step++)
+            {
+                beforeStep?.Invoke(ops[step], model);
+                string? why = RunStep(ops[step], model, path);
+                if (why is null)
+                {
+                    why = CheckState(model, path, deep: ops[step].Kind == ModelOpKind.ReadAll || step == ops.Count - 1);
+                }
+                if (why is not null)
+                {
+                    return (step, why);
+                }
+            }
+            return null;
+        }
+        catch (Exception error)
+        {
+            return (step, $"{ops[step]}\n  the runner failed: {error}");
+        }
+        finally
+        {
+            foreach (ModelMapping? m in model.Slots)
+            {
+                m?.Real.Dispose();
+            }
+            File.Delete(path);
+        }
+    }
+
+    private string? RunStep(ModelOp op, MappingModel model, string path)
+    {
+        ModelMapping? m = op.Slot < model.Slots.Length ? model.Slots[op.Slot] : null;
+        bool needsMapping = op.Kind is not (ModelOpKind.InitFile or ModelOpKind.MapFile or ModelOpKind.MapAnonymous or ModelOpKind.Truncate);
+        if (needsMapping && m is null)
+        {
+            Skipped++;
+            return null;
+        }
+        if (m is not null && op.Kind is ModelOpKind.Write or ModelOpKind.Fill or ModelOpKind.WriteValues
+            && model.WriteIsUnmodelable(m, op.Offset, op.Kind switch
+            {
+                ModelOpKind.Write => op.Data.Length,
+                ModelOpKind.Fill => op.Count ?? 0,
+                _ => (long)op.Values.Length * MappingModel.SizeOf(op.ValueType),
+            }))
+        {
+            Skipped++;
+            return null;
+        }
+        if (m is not null && op.Kind is ModelOpKind.Advise or ModelOpKind.Lock && model.PageCallIsUnmodelable(m, op))
+        {
+            Skipped++;
+            return null;
+        }
+        Steps++;
+        Outcome expected, actual;
+        switch (op.Kind)
+        {
+            case ModelOpKind.InitFile:
+                File.WriteAllBytes(path, op.Data);
+                model.InitFile(op.Data, op.Flag);
+                return null;
+            case ModelOpKind.MapFile:
+            case ModelOpKind.MapAnonymous:
+                if (m is not null)
+                {
+                    m.Real.Dispose(); // replaying a shortened sequence: the slot is reused
+                    model.Slots[op.Slot] = null;
+                }
+                var options = new MappingOptions { Offset = op.Offset, Length = op.Length, Protection = op.Protection, Private = op.Private, Create = op.Create };
+                MemoryMapping? made = null;
+                actual = Try(() => made = op.Kind == ModelOpKind.MapAnonymous ? MemoryMapping.MapAnonymous(options)
+                    : model.UsesMapSharedMemory(op) ? MemoryMapping.MapSharedMemory("/" + Path.GetFileName(path), options)
+                    : MemoryMapping.MapFile(path, options));
+                ModelMapping? created;
+                expected = op.Kind == ModelOpKind.MapFile
+                    ? model.MapFile(op, () => made!, out created)
+                    : MappingModel.MapAnonymous(op, () => made!, out created);
+                if (created is null)
+                {
+                    made?.Dispose();
+                }
+                else if (made is null)
+                {
+                    return Differ(op, expected, actual);
+                }
+                model.Slots[op.Slot] = created;
+                if (made is not null)
+                {
+                    Created[made.Kind] = Created.GetValueOrDefault(made.Kind) + 1;
+                }
+                break;
+            case ModelOpKind.Read:
+                actual = Try(() => Outcome.Bytes(m!.Real.Read(op.Offset, (int)op.Count!.Value)));
+                expected = model.Read(m!, op.Offset, op.Count!.Value);
+                break;
+            case ModelOpKind.Write:
+                actual = Try(() => m!.Real.Write(op.Offset, op.Data));
+                expected = model.Write(m!, op.Offset, op.Data);
+                break;
+            case ModelOpKind.Fill:
+                actual = Try(() => m!.Real.Fill(op.Offset, op.Count!.Value, op.Value));
+                expected = model.Fill(m!, op.Offset, op.Count!.Value, op.Value);
+                break;
+            case ModelOpKind.ReadValues:
+                actual = Try(() => Outcome.Values(ReadValues(m!.Real, op)));
+                expected = model.ReadValues(m!, op);
+                break;
+            case ModelOpKind.WriteValues:
+                actual = Try(() => WriteValues(m!.Real, op));
+                expected = model.WriteValues(m!, op);
+                break;
+            case ModelOpKind.Find:
+                actual = Try(() => Outcome.Values(m!.Real.Find(op.Data, op.Offset, op.Count).ToList()));
+                expected = model.Find(m!, op, last: false);
+                break;
+            case ModelOpKind.FindLast:
+                actual = Try(() => Outcome.Values(m!.Real.FindLast(op.Data, op.Offset, op.Count) is long at ? [at] : []));
+                expected = model.Find(m!, op, last: true);
+                break;
+            case ModelOpKind.Protect:
+                actual = Try(() => m!.Real.Protect(op.Protection, op.Offset, op.Count));
+                expected = MappingModel.Protect(m!, op);
+                break;
+            case ModelOpKind.Sync:
+                actual = Try(() => m!.Real.Sync(op.Offset, op.Count, op.Flag ? SyncMode.Asynchronous : SyncMode.Synchronous, op.Flag2));
+                expected = MappingModel.Sync(m!, op);
+                break;
+            case ModelOpKind.Resize:
+                actual = Try(() => m!.Real.Resize(op.Offset, allowMove: op.Flag, extendFile: op.Flag2));
+                expected = model.Resize(m!, op, actual);
+                break;
+            case ModelOpKind.Unmap:
+                actual = Try(() => Outcome.Ok(m!.Real.Unmap(op.Offset, op.Count).ToString()));
+                expected = MappingModel.Unmap(m!, op);
+                break;
+            case ModelOpKind.Dispose:
+                m!.Real.Dispose();
+                m.Closed = true;
+                return null;
+            case ModelOpKind.Truncate:
+                Truncations++;
+                (int exit, string output) = ChildProcess.Run("truncate", "-s", op.Offset.ToString(), path);
+                if (exit != 0)
+                {
+                    return $"{op}: truncate failed: {output}";
+                }
+                model.Truncate(op.Offset);
+                return null;
+            case ModelOpKind.Advise:
+                actual = Try(() => m!.Real.Advise((MappingAdvice)op.Value, op.Offset, op.Count));
+                expected = MappingModel.Advise(m!, op);
+                break;
+            case ModelOpKind.Lock:
+                actual = Try(() =>
+                {
+                    if (op.Flag2) m!.Real.Unlock(op.Offset, op.Count);
+                    else m!.Real.Lock(op.Offset, op.Count, onFault: op.Flag);
+                });
+                expected = MappingModel.Lock(m!, op);
+                break;
+            case ModelOpKind.Residency:
+                actual = Try(() => m!.Real.Residency() is var r && r.ResidentPages <= m.Pages.Count(p => p.Mapped)
+                    ? Outcome.Ok($"{r.Pages} pages, {r.Length} bytes, at most {m.Pages.Count(p => p.Mapped)} resident")
+                    : Outcome.Ok($"{r.ResidentPages} resident of {r.Pages}: more than are mapped"));
+                expected = MappingModel.Residency(m!);
+                break;
+            case ModelOpKind.ReadAll:
+                var pages = new List<string>();
+                var wanted = new List<string>();
+                for (long at = 0; at < m!.Length; at += Page)
+                {
+                    int count = (int)Math.Min(Page, m.Length - at);
+                    pages.Add(Try(() => Outcome.Bytes(m.Real.Read(at, count))).Text);
+                    wanted.Add(model.Read(m, at, count).Text);
+                }
+                actual = new Outcome(string.Join("\n    ", pages));
+                expected = new Outcome(string.Join("\n    ", wanted));
+                break;
+            default:
+                throw new UnreachableException(op.Kind.ToString());
+        }
+        if (!actual.Text.StartsWith("ok", StringComparison.Ordinal) && !actual.Text.StartsWith("bytes", StringComparison.Ordinal) && !actual.Text.StartsWith("values", StringComparison.Ordinal))
+        {
+            Refusals++;
+        }
+        return expected.Text == actual.Text ? null : Differ(op, expected, actual);
+    }
+
+    private static string Differ(ModelOp op, Outcome expected, Outcome actual) =>
+        $"{op}\n  expected (model): {expected}\n  actual (MemMap):  {actual}";
+
+    private static Outcome Try(Action action) => Try(() => { action(); return Outcome.Ok(); });
+
+    private static Outcome Try(Func<Outcome> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception error)
+        {
+            return Outcome.Of(error);
+        }
+    }
+
+    private static Outcome Try(Func<MemoryMapping> create) => Try(() => { create(); return Outcome.Ok(); });
+
+    private static IEnumerable<long> ReadValues(MemoryMapping mapping, ModelOp op)
+    {
+        int count = (int)op.Count!.Value;
+        return op.ValueType switch
+        {
+            ModelValueType.I16 => mapping.ReadValues<short>(op.Offset, count, op.Flag).Select(v => (long)v),
+            ModelValueType.I32 => mapping.ReadValues<int>(op.Offset, count, op.Flag).Select(v => (long)v),
+            ModelValueType.I64 => mapping.ReadValues<long>(op.Offset, count, op.Flag),
+            _ => mapping.ReadValues<double>(op.Offset, count, op.Flag).Select(BitConverter.DoubleToInt64Bits),
+        };
+    }
+
+    private static void WriteValues(MemoryMapping mapping, ModelOp op)
+    {
+        switch (op.ValueType)
+        {
+            case ModelValueType.I16: mapping.WriteValues<short>(op.Offset, op.Values.Select(v => (short)v).ToArray(), op.Flag); break;
+            case ModelValueType.I32: mapping.WriteValues<int>(op.Offset, op.Values.Select(v => (int)v).ToArray(), op.Flag); break;
+            case ModelValueType.I64: mapping.WriteValues<long>(op.Offset, op.Values, op.Flag); break;
+            default: mapping.WriteValues<double>(op.Offset, op.Values.Select(BitConverter.Int64BitsToDouble).ToArray(), op.Flag); break;
+        }
+    }
+
+    /// <summary>The state every step must leave: file bytes, each mapping's shape, the registry; with <paramref name="deep"/> also /proc/self/maps.</summary>
+    private static string? CheckState(MappingModel model, string path, bool deep)
+    {
+        if (File.Exists(path))
+        {
+            byte[] onDisk = File.ReadAllBytes(path);
+            if (!onDisk.AsSpan().SequenceEqual(model.File))
+            {
+                int first = onDisk.AsSpan().CommonPrefixLength(model.File);
+                return $"the file differs from the model: {onDisk.Length} bytes, model {model.File.Length}; first difference at {first}";
+            }
+        }
+        foreach ((ModelMapping? m, int slot) in model.Slots.Select((m, slot) => (m, slot)))
+        {
+            if (m is null) continue;
+            MemoryMapping real = m.Real;
+            if (real.IsOpen == m.Closed)
+            {
+                return $"m{slot}: IsOpen is {real.IsOpen}, the model says {!m.Closed}";
+            }
+            if ((MappingRegistry.Find(real.Id) == real) != real.IsOpen)
+            {
+                return $"m{slot}: the registry {(real.IsOpen ? "lost" : "still holds")} mapping {real.Id}";
+            }
+            if (m.Closed) continue;
+            string shape = $"Length {real.Length}, MappedLength {real.MappedLength}, pages {Describe(PagesOf(real))}";
+            string modelShape = $"Length {m.Length}, MappedLength {(long)m.Pages.Count * Page}, pages {Describe(m.Pages.Select(p => p.Mapped ? p.Protection.ToString() : "hole"))}";
+            if (shape != modelShape)
+            {
+                return $"m{slot}: {shape}\n  the model says {modelShape}";
+            }
+            if (deep && KernelPermissions(real) is var kernel && kernel != Describe(m.Pages.Select(p => p.Mapped ? Letters(p.Protection) : "hole")))
+            {
+                return $"m{slot}: /proc/self/maps shows pages {kernel}, the model {Describe(m.Pages.Select(p => p.Mapped ? Letters(p.Protection) : "hole"))}";
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<string> PagesOf(MemoryMapping real)
+    {
+        var states = new string[real.MappedLength / Page];
+        foreach (ProtectionRegion region in real.ProtectionRegions)
+        {
+            for (long at = region.Offset; at < region.Offset + region.Length; at += Page) states[at / Page] = region.Protection.ToString();
+        }
+        foreach (ByteRange hole in real.UnmappedRanges)
+        {
+            for (long at = hole.Offset; at < hole.End; at += Page) states[at / Page] = states[at / Page] is null ? "hole" : "hole+mapped?";
+        }
+        return states.Select(state => state ?? "missing");
+    }
+
+    /// <summary>The rwx letters /proc/self/maps shows for each mapped page ("hole" where the model has one: the runtime may map its own memory there).</summary>
+    private static string KernelPermissions(MemoryMapping real)
+    {
+        IReadOnlyList<ProcessMemoryRegion> regions = MapsFile.RegionsOf(real);
+        var holes = real.UnmappedRanges;
+        var pages = new List<string>();
+        for (long at = 0; at < real.MappedLength; at += Page)
+        {
+            if (holes.Any(hole => hole.Offset <= at && at < hole.End))
+            {
+                pages.Add("hole");
+                continue;
+            }
+            ulong address = (ulong)real.Address + (ulong)at;
+            ProcessMemoryRegion? region = regions.FirstOrDefault(r => r.Start <= address && address < r.End);
+            pages.Add(region?.Permissions[..3] ?? "absent");
+        }
+        return Describe(pages);
+    }
+
+    private static string Letters(MemoryProtection protection) =>
+        $"{(protection.HasFlag(MemoryProtection.Read) ? 'r' : '-')}{(protection.HasFlag(MemoryProtection.Write) ? 'w' : '-')}{(protection.HasFlag(MemoryProtection.Execute) ? 'x' : '-')}";
+
+    /// <summary>Runs of equal states: "ReadWrite×3, hole×1".</summary>
+    private static string Describe(IEnumerable<string> pages)
+    {
+        var runs = new List<(string State, int Count)>();
+        foreach (string page in pages)
+        {
+            if (runs.Count > 0 && runs[^1].State == page) runs[^1] = (page, runs[^1].Count + 1);
+            else runs.Add((page, 1));
+        }
+        return string.Join(", ", runs.Select(run => $"{run.State}×{run.Count}"));
+    }
+
+    /// <summary>
+    /// The shortest failing sequence found: the prefix up to the failing step, then every step that
+    /// can be left out while the sequence still fails (one at a time, until none can or time is up).
+    /// </summary>
+    public (List<ModelOp> Ops, string Why) Shrink(IReadOnlyList<ModelOp> ops, int failedStep, string why, TimeSpan budget)
+    {
+        var clock = Stopwatch.StartNew();
+        var current = ops.Take(failedStep + 1).ToList();
+        if (Run(current) is { } prefix)
+        {
+            why = prefix.Why;
+        }
+        else
+        {
+            return (current, why + "\n  (the failing prefix did not fail again when re-run: a race or state outside the model)");
+        }
+        bool removed = true;
+        while (removed && clock.Elapsed < budget)
+        {
+            removed = false;
+            for (int i = current.Count - 2; i >= 1 && clock.Elapsed < budget; i--)
+            {
+                var candidate = current.Where((_, index) => index != i).ToList();
+                if (Run(candidate) is { } failure && failure.Step == candidate.Count - 1)
+                {
+                    current = candidate;
+                    why = failure.Why;
+                    removed = true;
+                }
+            }
+        }
+        return (current, why);
+    }
+}
