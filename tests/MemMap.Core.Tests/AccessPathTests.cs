@@ -86,7 +86,7 @@ public sealed class AccessPathTests : IDisposable
         byte[] buffer = new byte[64 * Page];
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         int changes = 0, refused = 0, done = 0;
-        Task protector = Task.Run(() =>
+        Task protector = Dedicated(() =>
         {
             for (int round = 0; !stop.IsCancellationRequested; round++)
             {
@@ -96,7 +96,7 @@ public sealed class AccessPathTests : IDisposable
                 changes++;
             }
         });
-        Task[] users = Enumerable.Range(0, 2).Select(user => Task.Run(() =>
+        Task[] users = Enumerable.Range(0, 2).Select(user => Dedicated(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -135,7 +135,7 @@ public sealed class AccessPathTests : IDisposable
             mapping.Fill(0, mapping.Length, 0x5A);
             using var started = new Barrier(3);
             int errors = 0;
-            Task[] users = Enumerable.Range(0, 2).Select(user => Task.Run(() =>
+            Task[] users = Enumerable.Range(0, 2).Select(user => Dedicated(() =>
             {
                 started.SignalAndWait();
                 for (int i = 0; ; i++)
@@ -163,7 +163,7 @@ public sealed class AccessPathTests : IDisposable
                     }
                 }
             })).ToArray();
-            Task changer = Task.Run(() =>
+            Task changer = Dedicated(() =>
             {
                 started.SignalAndWait();
                 mapping.Resize(8 * Page);
@@ -188,7 +188,7 @@ public sealed class AccessPathTests : IDisposable
             using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
             Assert.Equal(AccessPath.File, mapping.ReadPath);
             using var started = new Barrier(3);
-            Task<MappingAccessException> reader = Task.Run(() =>
+            Task<MappingAccessException> reader = Dedicated(() =>
             {
                 started.SignalAndWait();
                 while (true)
@@ -208,7 +208,7 @@ public sealed class AccessPathTests : IDisposable
                     }
                 }
             });
-            Task<MappingAccessException> searcher = Task.Run(() =>
+            Task<MappingAccessException> searcher = Dedicated(() =>
             {
                 started.SignalAndWait();
                 while (true)
@@ -237,4 +237,9 @@ public sealed class AccessPathTests : IDisposable
             Assert.All(head.AsSpan(Page + 10).ToArray(), b => Assert.Equal(0, b));
         }
     }
+
+    /// <summary>Runs a spinning test thread on a thread of its own: many spinning pool threads on a loaded two-CPU machine stalled the runtime for minutes.</summary>
+    private static Task Dedicated(Action body) => Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task<T> Dedicated<T>(Func<T> body) => Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
