@@ -25,6 +25,9 @@ namespace MemMap;
 public sealed partial class MemoryMapping
 {
     private readonly bool directAccess;
+
+    /// <summary>True when the file behind the mapping is a regular file (not a device): known from creation, since a descriptor's file type never changes.</summary>
+    private readonly bool regularFile;
     private AccessPath readPath;
 
     /// <summary>How reads reach the memory. Settable (to a path the mapping allows) only so that tests and benchmarks can compare paths.</summary>
@@ -41,7 +44,7 @@ public sealed partial class MemoryMapping
     /// <summary>Direct for anonymous memory, File for a shared regular-file mapping, else Kernel.</summary>
     private AccessPath ChooseReadPath() =>
         directAccess ? AccessPath.Direct
-        : file is not null && Kind is MappingKind.SharedFile && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile ? AccessPath.File
+        : regularFile && Kind is MappingKind.SharedFile ? AccessPath.File
         : AccessPath.Kernel;
 
     /// <summary>Whether memory of <paramref name="kind"/> may be copied directly: only anonymous memory (see the comment at the top).</summary>
@@ -178,13 +181,12 @@ public sealed partial class MemoryMapping
     /// <summary>Explains why the kernel stopped a copy at <paramref name="offset"/>, which the checks allowed.</summary>
     internal MappingAccessException KernelRefused(long offset, MemoryProtection access)
     {
-        if (file is not null && Libc.Fstat(file, out Libc.FileStatus status) == 0 && status.IsRegularFile
+        if (regularFile && Libc.Fstat(file!, out Libc.FileStatus status) == 0
             && Offset + offset >= RoundUpToPage(status.Size))
         {
             return new MappingAccessException(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
                 $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {status.Size} bytes long, so that page no longer exists (was it truncated by another process?). No byte at or past that offset was touched. Extend the file again, or remove the mapping and map the file anew.");
         }
-        bool regularFile = file is not null && Libc.Fstat(file, out Libc.FileStatus now) == 0 && now.IsRegularFile;
         if (regularFile && access == MemoryProtection.Write && Libc.FreeBlocks(file!) == 0)
         {
             return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused,

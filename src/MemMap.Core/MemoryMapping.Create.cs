@@ -68,7 +68,7 @@ public sealed partial class MemoryMapping
                     ? $"The file could not be extended to {options.Offset + length} bytes."
                     : null);
             }
-            return Map(file, path, length, options, kind);
+            return Map(file, status.IsRegularFile, path, length, options, kind);
         }
         catch
         {
@@ -97,10 +97,10 @@ public sealed partial class MemoryMapping
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Length, "Anonymous memory needs a Length greater than 0.");
         }
-        return Map(null, null, options.Length.Value, options, options.Private ? MappingKind.PrivateAnonymous : MappingKind.SharedAnonymous);
+        return Map(null, regularFile: false, null, options.Length.Value, options, options.Private ? MappingKind.PrivateAnonymous : MappingKind.SharedAnonymous);
     }
 
-    private static MemoryMapping Map(SafeFileHandle? file, string? path, long length, MappingOptions options, MappingKind kind)
+    private static MemoryMapping Map(SafeFileHandle? file, bool regularFile, string? path, long length, MappingOptions options, MappingKind kind)
     {
         long mappedLength = RoundUpToPage(length);
         string target = path ?? $"{length} bytes of anonymous memory";
@@ -147,7 +147,7 @@ public sealed partial class MemoryMapping
             throw error;
         }
         ProcessLimits.Added(areas: 1, descriptors: file is null ? 0 : 1);
-        return new MemoryMapping(address, length, file, kind, options.Offset, path, options.Protection, options.HugePages) { Owner = options.Owner };
+        return new MemoryMapping(address, length, file, regularFile, kind, options.Offset, path, options.Protection, options.HugePages) { Owner = options.Owner };
     }
 
     /// <summary>How many bytes of the file to map: the request checked against the file's size, so no page lies past its end.</summary>

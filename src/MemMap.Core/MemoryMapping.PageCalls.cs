@@ -35,12 +35,12 @@ public sealed partial class MemoryMapping
         {
             // A use: any number of these run at once, with reads and writes.
             using UseScope use = EnterUse();
-            (long start, long span) = PageSpan(offset, count);
             if (count == 0)
             {
+                _ = PageSpan(offset, count); // still refuses an offset past the end
                 return; // widening nothing to a page would act on bytes nobody named
             }
-            foreach (ByteRange range in whole ? pages.MappedSegments : [CheckMappedLocked(start, span, what)])
+            foreach (ByteRange range in PageRunsLocked(offset, count, what))
             {
                 apply(address + (nint)range.Offset, range.Length);
             }

@@ -30,8 +30,7 @@ public sealed partial class MemoryMapping
         RequirePageAligned(offset, "Protection");
         bool whole = offset == 0 && count is null;
         using ChangeScope change = EnterChange();
-        (long start, long span) = PageSpan(offset, count);
-        IEnumerable<ByteRange> ranges = whole ? pages.MappedSegments.ToArray() : [CheckMappedLocked(start, span, "protect")];
+        ByteRange[] ranges = [.. PageRunsLocked(offset, count, "protect")]; // taken before the loop replaces the page map
         if (!whole)
         {
             ProcessLimits.ReserveAreas(2, $"protect part of mapping {Id}");

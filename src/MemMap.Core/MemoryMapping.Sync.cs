@@ -16,13 +16,10 @@ public sealed partial class MemoryMapping
     /// <param name="invalidate">Also invalidate other mappings of the same file (MS_INVALIDATE).</param>
     public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false)
     {
-        bool whole = offset == 0 && count is null;
         Libc.MsyncFlags flags = (mode == SyncMode.Synchronous ? Libc.MsyncFlags.Sync : Libc.MsyncFlags.Async)
             | (invalidate ? Libc.MsyncFlags.Invalidate : 0);
         using UseScope use = EnterUse();
-        (long start, long length) = PageSpan(offset, count);
-        IEnumerable<ByteRange> ranges = whole ? pages.MappedSegments : [CheckMappedLocked(start, length, "sync")];
-        foreach (ByteRange range in ranges)
+        foreach (ByteRange range in PageRunsLocked(offset, count, "sync"))
         {
             if (Libc.Msync(address + (nint)range.Offset, (nuint)range.Length, flags) != 0)
             {
@@ -41,10 +38,21 @@ public sealed partial class MemoryMapping
         return (start, end - start);
     }
 
+    /// <summary>
+    /// The page runs a page-wide call acts on: every mapped segment when no range is given (offset 0,
+    /// count null), holes skipped; else the range widened to whole pages, refused if it touches a
+    /// hole. Call under the gate.
+    /// </summary>
+    internal IEnumerable<ByteRange> PageRunsLocked(long offset, long? count, string what)
+    {
+        (long start, long span) = PageSpan(offset, count);
+        return offset == 0 && count is null ? pages.MappedSegments : [CheckMappedLocked(start, span, what)];
+    }
+
     /// <summary>Refuses a page range that touches a hole; <paramref name="what"/> names the operation. Call under the gate.</summary>
     internal ByteRange CheckMappedLocked(long start, long length, string what)
     {
-        if (pages.FirstOffending(start, length, run => run.IsMapped) is { } hole)
+        if (pages.FirstDenying(start, length, MemoryProtection.None) is { } hole)
         {
             throw new MappingAccessException(Id, Math.Max(start, hole.Offset), MemoryProtection.None, MappingAccessFault.Unmapped,
                 $"Cannot {what} mapping {Id} ({Describe()}) from offset {start} to {start + length - 1}: offsets {hole.Offset} to {hole.End - 1} were unmapped (Remove-MemoryMapping -Offset -Count). Give a range of pages that are still mapped.");

@@ -23,10 +23,11 @@ public sealed partial class MemoryMapping : IDisposable
     /// <summary>The state of every page: protection, or a hole left by a partial unmap. Replaced, never mutated.</summary>
     private PageMap pages;
 
-    private MemoryMapping(nint address, long length, SafeFileHandle? file, MappingKind kind, long offset, string? path, MemoryProtection protection, bool hugePages)
+    private MemoryMapping(nint address, long length, SafeFileHandle? file, bool regularFile, MappingKind kind, long offset, string? path, MemoryProtection protection, bool hugePages)
     {
         this.address = address;
         this.file = file;
+        this.regularFile = regularFile;
         Kind = kind;
         Length = length;
         Offset = offset;

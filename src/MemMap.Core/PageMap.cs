@@ -66,24 +66,11 @@ internal sealed class PageMap
 
     internal static PageMap Uniform(long length, MemoryProtection protection) => new([new Run(0, length, protection, IsMapped: true)], 0);
 
-    /// <summary>The first run overlapping [offset, offset + count) that fails <paramref name="allows"/>, if any (none for an empty range: it touches no page).</summary>
-    internal Run? FirstOffending(long offset, long count, Func<Run, bool> allows)
-    {
-        if (count <= 0)
-        {
-            return null;
-        }
-        foreach (Run run in runs)
-        {
-            if (run.End > offset && run.Offset < offset + count && !allows(run))
-            {
-                return run;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>The first run overlapping [offset, offset + count) that is a hole or whose protection lacks <paramref name="access"/>, if any (no delegate: this runs on every read and write).</summary>
+    /// <summary>
+    /// The first run overlapping [offset, offset + count) that is a hole or whose protection lacks
+    /// <paramref name="access"/>, if any; with <see cref="MemoryProtection.None"/> only holes deny.
+    /// No delegate: this runs on every read and write.
+    /// </summary>
     internal Run? FirstDenying(long offset, long count, MemoryProtection access)
     {
         if (count <= 0)

@@ -37,7 +37,7 @@ public abstract class MappingPagesCmdlet : MemMapCmdlet
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(coreCall);
-        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+        long? count = BoundOrNull(nameof(Count), Count);
         if (ShouldProcess(Describe(Mapping), action(DescribePages(Mapping, Offset, count)))
             && TryCall(() => coreCall(Offset, count), Mapping)
             && PassThru)

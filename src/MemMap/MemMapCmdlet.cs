@@ -33,6 +33,10 @@ public abstract class MemMapCmdlet : PSCmdlet
         return result;
     }
 
+    /// <summary>The value of an optional parameter when the user gave it, else null (its default means "not given": to the end, the whole file, …).</summary>
+    protected T? BoundOrNull<T>(string parameterName, T value) where T : struct =>
+        MyInvocation.BoundParameters.ContainsKey(parameterName) ? value : null;
+
     /// <summary>How a mapping is named in confirmation prompts and -WhatIf lines.</summary>
     protected static string Describe(MemoryMapping mapping)
     {

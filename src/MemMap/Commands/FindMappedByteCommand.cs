@@ -71,7 +71,7 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
         {
             return; // text the encoding cannot represent: already an error
         }
-        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+        long? count = BoundOrNull(nameof(Count), Count);
         total = count ?? Math.Max(0, Mapping.Length - Offset);
         watch.Restart();
         shownPercent = -1;

@@ -90,7 +90,7 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
         var options = new MappingOptions
         {
             Offset = Offset,
-            Length = MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null,
+            Length = BoundOrNull(nameof(Length), Length),
             Protection = Protection,
             Private = Private,
             Create = Create,
@@ -98,7 +98,7 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
             NoReserve = NoReserve,
             Locked = Locked,
             HugePages = HugePages,
-            Address = MyInvocation.BoundParameters.ContainsKey(nameof(Address)) ? Address : null,
+            Address = BoundOrNull(nameof(Address), Address),
             Owner = ModuleCleanup.CurrentOwner,
         };
         string path = ParameterSetName == FileSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path) : "";

@@ -86,7 +86,7 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             }
             else if (IsPartial)
             {
-                long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+                long? count = BoundOrNull(nameof(Count), Count);
                 if (ShouldProcess(Describe(mapping), $"Unmap the pages from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}")
                     && TryCall(() => mapping.Unmap(Offset, count), mapping)
                     && PassThru)

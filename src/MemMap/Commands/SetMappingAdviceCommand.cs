@@ -72,7 +72,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+        long? count = BoundOrNull(nameof(Count), Count);
         if (ParameterSetName == MappingSet)
         {
             if (TryParseAdvice(Mapping, out MappingAdvice advice)

@@ -38,7 +38,7 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+        long? count = BoundOrNull(nameof(Count), Count);
         if (ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
             && TryCall(() => Mapping.Protect(Protection, Offset, count), Mapping)
             && PassThru)

@@ -41,7 +41,7 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        long? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
+        long? count = BoundOrNull(nameof(Count), Count);
         SyncMode mode = Async ? SyncMode.Asynchronous : SyncMode.Synchronous;
         if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
         {
