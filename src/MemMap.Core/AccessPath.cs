@@ -9,6 +9,9 @@ internal enum AccessPath
     /// <summary>A plain memory copy, under the gate, after the bounds, hole and protection checks: only for memory nobody outside this process can take away.</summary>
     Direct,
 
-    /// <summary>pread from the mapped file (reads of shared regular-file mappings only): the same page-cache pages, and past the end of the file a short read, not a signal.</summary>
+    /// <summary>memcpy/memset inside the native helper, whose SIGBUS handler turns a page that no longer exists into a short count (GuardedCopy): for memory another process can take away (files, shared memory objects, huge pages).</summary>
+    Guarded,
+
+    /// <summary>pread from the mapped file (reads of shared regular-file mappings, where the native helper is missing): the same page-cache pages, and past the end of the file a short read, not a signal.</summary>
     File,
 }

@@ -6,22 +6,27 @@ namespace MemMap;
 // under the gate, then a copy by the mapping's access path, chosen once, here (ChooseReadPath,
 // ChooseWritePath), for everything that touches the bytes: Read, Write, Fill, typed values, Find.
 //
-// - Direct (anonymous memory, reads and writes): a plain memcpy. It cannot fault, because every way
-//   to make these pages fault is excluded: bounds, holes and protection are checked under the gate,
-//   and the gate excludes unmap, resize and protect (MemMap's only ways to change them) while the
-//   copy runs. No other process can shrink anonymous memory: it has no file to truncate (a child
-//   that shares it through fork can neither truncate nor unmap our view of it). Advice that drops
-//   pages (DontNeed, Free, Remove) runs as a use beside the copy, and only makes the next touch read
-//   zeros. Not direct: huge pages (a fault can find the pool empty: SIGBUS), POSIX shared memory
-//   (another process can ftruncate the object), and /dev/zero-like devices (they come through a file,
-//   so only Kind *Anonymous is trusted). Left out of the contract, as for every byte the runtime
-//   touches: root rewriting our memory (ptrace, /proc/PID/mem) and hardware memory errors.
-// - File (reads of a shared regular-file mapping): pread from the mapped file reads the same page
-//   cache, costs one system call like the kernel copy but less per call, and scales over threads;
-//   past the end of a truncated file it returns short instead of faulting. Never pwrite: it would
-//   silently re-extend a file another process truncated, where the mapping would refuse the write.
-// - Kernel (everything else, and every write to a file mapping): process_vm_readv/writev on our
-//   own pid, which a page that would fault ends early with EFAULT instead of a signal.
+// - Direct (anonymous memory): a plain memcpy. It cannot fault, because every way to make these
+//   pages fault is excluded: bounds, holes and protection are checked under the gate, and the gate
+//   excludes unmap, resize and protect (MemMap's only ways to change them) while the copy runs. No
+//   other process can shrink anonymous memory: it has no file to truncate (a child that shares it
+//   through fork can neither truncate nor unmap our view of it). Advice that drops pages (DontNeed,
+//   Free, Remove) runs as a use beside the copy, and only makes the next touch read zeros. Not
+//   direct: huge pages (a fault can find the pool empty: SIGBUS), POSIX shared memory (another
+//   process can ftruncate the object), and /dev/zero-like devices (they come through a file, so only
+//   Kind *Anonymous is trusted). Left out of the contract, as for every byte the runtime touches:
+//   root rewriting our memory (ptrace, /proc/PID/mem) and hardware memory errors.
+// - Guarded (regular files, shared memory objects, huge pages): the same checks under the gate, then
+//   memcpy/memset inside the native helper (GuardedCopy), whose SIGBUS handler recovers a fault in
+//   its own copy only. What can still fault there after the checks is a page another process took
+//   away (truncation), a file system out of space, or a missing huge page: each is a SIGBUS that
+//   becomes a short count, then the same typed error as the kernel copy gives.
+// - File (reads of a shared regular-file mapping where the helper is missing): pread from the
+//   mapped file reads the same page cache; past the end of a truncated file it returns short
+//   instead of faulting. Never pwrite: it would silently re-extend a file another process truncated,
+//   where the mapping would refuse the write.
+// - Kernel (everything else: devices, and everything where the helper is missing): process_vm_readv/
+//   writev on our own pid, which a page that would fault ends early with EFAULT instead of a signal.
 public sealed partial class MemoryMapping
 {
     private readonly bool directAccess;
@@ -29,23 +34,43 @@ public sealed partial class MemoryMapping
     /// <summary>True when the file behind the mapping is a regular file (not a device): known from creation, since a descriptor's file type never changes.</summary>
     private readonly bool regularFile;
     private AccessPath readPath;
+    private AccessPath writePath;
 
     /// <summary>How reads reach the memory. Settable (to a path the mapping allows) only so that tests and benchmarks can compare paths.</summary>
     internal AccessPath ReadPath
     {
         get => readPath;
-        set => readPath = value == ChooseReadPath() || value == AccessPath.Kernel ? value
-            : throw new ArgumentException($"Mapping {Id} ({Kind}) cannot be read by the {value} path.", nameof(value));
+        set => readPath = Allows(value, write: false) ? value : throw new ArgumentException($"Mapping {Id} ({Kind}) cannot be read by the {value} path.", nameof(value));
     }
 
-    /// <summary>How writes reach the memory: Direct for anonymous memory, else Kernel.</summary>
-    internal AccessPath WritePath { get; }
+    /// <summary>How writes reach the memory. Settable like <see cref="ReadPath"/>.</summary>
+    internal AccessPath WritePath
+    {
+        get => writePath;
+        set => writePath = Allows(value, write: true) ? value : throw new ArgumentException($"Mapping {Id} ({Kind}) cannot be written by the {value} path.", nameof(value));
+    }
 
-    /// <summary>Direct for anonymous memory, File for a shared regular-file mapping, else Kernel.</summary>
+    /// <summary>Direct for anonymous memory, else Guarded where the helper is loaded, else File (pread) for a shared regular-file mapping, else Kernel.</summary>
     private AccessPath ChooseReadPath() =>
         directAccess ? AccessPath.Direct
-        : regularFile && Kind is MappingKind.SharedFile ? AccessPath.File
+        : Allows(AccessPath.Guarded, write: false) ? AccessPath.Guarded
+        : Allows(AccessPath.File, write: false) ? AccessPath.File
         : AccessPath.Kernel;
+
+    /// <summary>Direct for anonymous memory, else Guarded where the helper is loaded, else Kernel.</summary>
+    private AccessPath ChooseWritePath() =>
+        directAccess ? AccessPath.Direct
+        : Allows(AccessPath.Guarded, write: true) ? AccessPath.Guarded
+        : AccessPath.Kernel;
+
+    /// <summary>Whether this mapping may be accessed by <paramref name="path"/>: see the comment at the top.</summary>
+    private bool Allows(AccessPath path, bool write) => path switch
+    {
+        AccessPath.Direct => directAccess,
+        AccessPath.Guarded => GuardedCopy.IsAvailable && (regularFile || AllowsDirectAccess(Kind)), // not a device: its memory may be I/O registers
+        AccessPath.File => !write && regularFile && Kind is MappingKind.SharedFile, // pread would read the file, not a private mapping's copies
+        _ => true,
+    };
 
     /// <summary>Whether memory of <paramref name="kind"/> may be copied directly: only anonymous memory (see the comment at the top).</summary>
     private static bool AllowsDirectAccess(MappingKind kind) => kind is MappingKind.PrivateAnonymous or MappingKind.SharedAnonymous;
@@ -125,12 +150,19 @@ public sealed partial class MemoryMapping
         using UseScope use = EnterUse();
         CheckRange(offset, count); // under the gate: a resize may have changed Length since the caller looked
         CheckAccessLocked(offset, count, access);
-        switch (write ? WritePath : readPath)
+        switch (write ? writePath : readPath)
         {
             case AccessPath.Direct:
                 // Safe only here, under the gate and after the checks: see the comment at the top.
                 byte* mapped = (byte*)(address + (nint)offset);
                 Buffer.MemoryCopy(write ? buffer : mapped, write ? mapped : buffer, count, count);
+                break;
+            case AccessPath.Guarded:
+                long done = GuardedCopy.Copy(address + (nint)offset, buffer, count, write);
+                if (done < count)
+                {
+                    throw KernelRefused(offset + done, access);
+                }
                 break;
             case AccessPath.File:
                 ReadFromFileLocked(offset, new Span<byte>(buffer, count));
@@ -194,7 +226,7 @@ public sealed partial class MemoryMapping
         }
         return new MappingAccessException(Id, offset, access, MappingAccessFault.Refused, regularFile
             ? $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT). The page is inside the file now, so most likely another process truncated the file and extended it again while the copy ran; the file could also not be read (an I/O error), or the pages were unmapped or reprotected outside MemMap. No byte at or past that offset was {(access == MemoryProtection.Write ? "written" : "read")}; try again."
-            : $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
+            : $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the kernel refused the access (EFAULT, or SIGBUS for a huge page the pool could not supply); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.");
     }
 
     private static string Verb(MemoryProtection access) => access == MemoryProtection.Write ? "write" : "read";

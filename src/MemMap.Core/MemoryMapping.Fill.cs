@@ -2,9 +2,10 @@ using System.Buffers;
 
 namespace MemMap;
 
-// memset of a range: on anonymous memory a plain Span.Fill (the Direct path, see
-// MemoryMapping.Access.cs); elsewhere without touching the mapped memory: a pattern buffer of the
-// byte is written through the kernel, many times per system call (one vector per repetition).
+// memset of a range, by the mapping's write path (see MemoryMapping.Access.cs): on anonymous memory
+// a plain Span.Fill (Direct); on files and shared memory a memset in the native helper (Guarded);
+// else without touching the mapped memory: a pattern buffer of the byte is written through the
+// kernel, many times per system call (one vector per repetition).
 public sealed partial class MemoryMapping
 {
     /// <summary>How many bytes of the value one pattern buffer holds (1024 vectors of it per system call); measured: 64 KiB to 1 MiB fill equally fast.</summary>
@@ -15,7 +16,19 @@ public sealed partial class MemoryMapping
     public unsafe void Fill(long offset, long count, byte value)
     {
         CheckRange(offset, count);
-        if (WritePath == AccessPath.Direct)
+        if (writePath == AccessPath.Guarded)
+        {
+            using UseScope use = EnterUse();
+            CheckRange(offset, count); // again under the gate: a resize may have changed Length
+            CheckAccessLocked(offset, count, MemoryProtection.Write);
+            long written = GuardedCopy.Fill(address + (nint)offset, count, value);
+            if (written < count)
+            {
+                throw KernelRefused(offset + written, MemoryProtection.Write);
+            }
+            return;
+        }
+        if (writePath == AccessPath.Direct)
         {
             using UseScope use = EnterUse();
             CheckRange(offset, count); // again under the gate: a resize may have changed Length

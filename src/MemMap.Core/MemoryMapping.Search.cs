@@ -8,9 +8,9 @@ namespace MemMap;
 // is held while the caller consumes a match, and a file truncated mid-search is a
 // MappingAccessException. Several blocks run at once and their results are handed out in order.
 // Anonymous memory (the Direct access path, see MemoryMapping.Access.cs) is searched where it lies,
-// under the gate; any other window is first copied with Read (pread for a shared regular file,
-// which scales over threads where process_vm_readv does not: both contend for this process's
-// memory map lock), since a copy runs at about half the speed of a search over memory.
+// under the gate; any other window is first copied with Read (the guarded copy where the native
+// helper is loaded, else pread for a shared regular file, which scales over threads where
+// process_vm_readv does not), since no managed code may touch memory another process can take away.
 public sealed partial class MemoryMapping
 {
     /// <summary>How many match starts one block covers; measured: 256 KiB to 4 MiB search equally fast, larger windows fall out of the cache.</summary>

@@ -35,7 +35,7 @@ public sealed partial class MemoryMapping : IDisposable
         pages = PageMap.Uniform(RoundUpToPage(length), protection);
         directAccess = AllowsDirectAccess(kind) && !hugePages; // a huge page missing from the pool at first touch is a SIGBUS
         readPath = ChooseReadPath();
-        WritePath = directAccess ? AccessPath.Direct : AccessPath.Kernel;
+        writePath = ChooseWritePath();
         Id = MappingRegistry.Add(this);
     }
 

@@ -3,10 +3,12 @@ using MemMap.Tests.Helpers;
 namespace MemMap.Tests;
 
 /// <summary>
-/// The fast access paths (MemoryMapping.Access.cs): anonymous memory is copied directly, shared file
-/// mappings are read with pread. Each keeps the contract: holes and protection are refused, changes
-/// made on other threads (protect, resize, unmap, remove) are excluded by the gate, and a file
-/// truncated under a running read or search is a clean BeyondEndOfFile error.
+/// The fast access paths (MemoryMapping.Access.cs): anonymous memory is copied directly; files,
+/// shared memory and huge pages by the guarded copy (native memcpy whose SIGBUS becomes an error);
+/// without the helper, shared file mappings are read with pread. Each keeps the contract: holes and
+/// protection are refused, changes made on other threads (protect, resize, unmap, remove) are
+/// excluded by the gate, and a file truncated under a running read, write, fill or search is a clean
+/// BeyondEndOfFile error.
 /// </summary>
 public sealed class AccessPathTests : IDisposable
 {
@@ -16,20 +18,57 @@ public sealed class AccessPathTests : IDisposable
     public void Dispose() => files.Dispose();
 
     [Fact]
-    public void Anonymous_memory_is_copied_directly_file_mappings_are_read_with_pread_and_written_through_the_kernel()
+    public void Anonymous_memory_is_copied_directly_files_by_the_guarded_copy_and_devices_through_the_kernel()
     {
+        Assert.True(GuardedCopy.IsAvailable, GuardedCopy.UnavailableReason); // dotnet build puts the helper beside MemMap.Core.dll
         using MemoryMapping privateAnonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
         using MemoryMapping sharedAnonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
         string path = files.CreatePattern(Page);
         using MemoryMapping sharedFile = MemoryMapping.MapFile(path);
         using MemoryMapping privateFile = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+        using MemoryMapping device = MemoryMapping.MapFile("/dev/zero", new MappingOptions { Length = Page, Private = true });
 
         Assert.Equal((AccessPath.Direct, AccessPath.Direct), (privateAnonymous.ReadPath, privateAnonymous.WritePath));
         Assert.Equal((AccessPath.Direct, AccessPath.Direct), (sharedAnonymous.ReadPath, sharedAnonymous.WritePath));
-        Assert.Equal((AccessPath.File, AccessPath.Kernel), (sharedFile.ReadPath, sharedFile.WritePath));
-        // pread would read the file, not this mapping's private copies of its pages.
-        Assert.Equal((AccessPath.Kernel, AccessPath.Kernel), (privateFile.ReadPath, privateFile.WritePath));
+        Assert.Equal((AccessPath.Guarded, AccessPath.Guarded), (sharedFile.ReadPath, sharedFile.WritePath));
+        Assert.Equal((AccessPath.Guarded, AccessPath.Guarded), (privateFile.ReadPath, privateFile.WritePath));
+        Assert.Equal((AccessPath.Kernel, AccessPath.Kernel), (device.ReadPath, device.WritePath)); // a device's memory may be I/O registers
         Assert.Throws<ArgumentException>(() => sharedFile.ReadPath = AccessPath.Direct);
+        Assert.Throws<ArgumentException>(() => sharedFile.WritePath = AccessPath.File); // never pwrite
+        Assert.Throws<ArgumentException>(() => privateFile.ReadPath = AccessPath.File); // pread would read the file, not the private copies
+        Assert.Throws<ArgumentException>(() => device.ReadPath = AccessPath.Guarded);
+        sharedFile.ReadPath = AccessPath.File; // the fallback where the helper is missing
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Guarded_reads_writes_fills_values_and_searches_of_a_file_give_the_same_bytes_as_the_kernel_copy(bool privateMapping)
+    {
+        string path = files.CreatePattern(3 * Page + 100);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Private = privateMapping });
+        mapping.Write(5, TempFiles.Pattern(2 * Page).Reverse().ToArray()); // across pages, unaligned
+        mapping.Fill(Page - 3, Page + 7, 0xEE);
+        mapping.WriteValue(2 * Page - 3, 0x0102030405060708L, bigEndian: true);
+        mapping.Write(3 * Page + 90, "needle"u8);
+
+        byte[] guarded = mapping.Read(0, (int)mapping.Length);
+        mapping.ReadPath = AccessPath.Kernel;
+        mapping.WritePath = AccessPath.Kernel;
+        byte[] kernel = mapping.Read(0, (int)mapping.Length);
+        byte[] expected = TempFiles.Pattern(3 * Page + 100);
+        TempFiles.Pattern(2 * Page).Reverse().ToArray().CopyTo(expected, 5);
+        expected.AsSpan(Page - 3, Page + 7).Fill(0xEE);
+        new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }.CopyTo(expected, 2 * Page - 3);
+        "needle"u8.ToArray().CopyTo(expected, 3 * Page + 90);
+
+        Assert.Equal(expected, kernel);
+        Assert.Equal(expected, guarded);
+        mapping.ReadPath = AccessPath.Guarded;
+        Assert.Equal(0x0102030405060708L, mapping.ReadValue<long>(2 * Page - 3, bigEndian: true));
+        Assert.Equal([3L * Page + 90], mapping.Find("needle"u8).ToArray());
+        mapping.Sync();
+        Assert.Equal(privateMapping ? TempFiles.Pattern(3 * Page + 100) : expected, File.ReadAllBytes(path));
     }
 
     [Fact]
@@ -79,10 +118,14 @@ public sealed class AccessPathTests : IDisposable
         Assert.Equal(new byte[4], mapping.Read(0, 4)); // and the process is alive
     }
 
-    [Fact]
-    public async Task Protection_changed_on_another_thread_during_direct_access_never_faults()
+    [Theory]
+    [InlineData("anonymous")] // the Direct path
+    [InlineData("file")] // the Guarded path
+    public async Task Protection_changed_on_another_thread_during_direct_access_never_faults(string memory)
     {
-        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 * Page, Private = true });
+        using MemoryMapping mapping = memory == "file"
+            ? MemoryMapping.MapFile(files.CreatePattern(64 * Page))
+            : MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 * Page, Private = true });
         byte[] buffer = new byte[64 * Page];
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         int changes = 0, refused = 0, done = 0;
@@ -126,12 +169,16 @@ public sealed class AccessPathTests : IDisposable
         Assert.True(refused > 0 && done - refused > 0, $"{done} accesses, {refused} refused: the race did not happen both ways");
     }
 
-    [Fact]
-    public async Task Resize_partial_unmap_and_remove_during_direct_access_give_data_or_clean_errors()
+    [Theory]
+    [InlineData("anonymous")] // the Direct path
+    [InlineData("file")] // the Guarded path
+    public async Task Resize_partial_unmap_and_remove_during_direct_access_give_data_or_clean_errors(string memory)
     {
         for (int round = 0; round < 20; round++)
         {
-            MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 32 * Page, Private = true });
+            MemoryMapping mapping = memory == "file"
+                ? MemoryMapping.MapFile(files.Create(new byte[64 * Page]), new MappingOptions { Length = 32 * Page }) // room to grow to 64 pages
+                : MemoryMapping.MapAnonymous(new MappingOptions { Length = 32 * Page, Private = true });
             mapping.Fill(0, mapping.Length, 0x5A);
             using var started = new Barrier(3);
             int errors = 0;
@@ -178,15 +225,17 @@ public sealed class AccessPathTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_file_truncated_under_running_pread_reads_and_searches_gives_BeyondEndOfFile()
+    [Theory]
+    [InlineData("Guarded")]
+    [InlineData("File")]
+    public async Task A_file_truncated_under_running_reads_and_searches_gives_BeyondEndOfFile(string path)
     {
         byte[] content = TempFiles.Pattern(256 * Page);
         for (int round = 0; round < 10; round++)
         {
-            string path = files.Create(content);
-            using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
-            Assert.Equal(AccessPath.File, mapping.ReadPath);
+            string file = files.Create(content);
+            using MemoryMapping mapping = MemoryMapping.MapFile(file, new MappingOptions { Protection = MemoryProtection.Read });
+            mapping.ReadPath = Enum.Parse<AccessPath>(path);
             using var started = new Barrier(3);
             Task<MappingAccessException> reader = Dedicated(() =>
             {
@@ -225,7 +274,7 @@ public sealed class AccessPathTests : IDisposable
             });
             started.SignalAndWait();
             Thread.Sleep(round % 4);
-            Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (Page + 10).ToString(), path));
+            Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (Page + 10).ToString(), file));
 
             foreach (MappingAccessException error in await Task.WhenAll(reader, searcher).WaitAsync(TimeSpan.FromSeconds(30)))
             {
@@ -235,6 +284,63 @@ public sealed class AccessPathTests : IDisposable
             byte[] head = mapping.Read(0, 2 * Page);
             Assert.Equal(content.AsSpan(0, Page + 10).ToArray(), head.AsSpan(0, Page + 10).ToArray());
             Assert.All(head.AsSpan(Page + 10).ToArray(), b => Assert.Equal(0, b));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_truncated_under_running_guarded_writes_and_fills_gives_BeyondEndOfFile_and_keeps_what_was_written()
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            string file = files.Create(new byte[256 * Page]);
+            using MemoryMapping mapping = MemoryMapping.MapFile(file);
+            Assert.Equal(AccessPath.Guarded, mapping.WritePath);
+            byte[] ones = Enumerable.Repeat((byte)1, (int)mapping.Length).ToArray();
+            using var started = new Barrier(3);
+            Task<MappingAccessException> writer = Dedicated(() => UntilRefused(started, () => mapping.Write(0, ones)));
+            Task<MappingAccessException> filler = Dedicated(() => UntilRefused(started, () => mapping.Fill(0, mapping.Length, 1)));
+            started.SignalAndWait();
+            Thread.Sleep(round % 4);
+            Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (Page + 10).ToString(), file));
+
+            foreach (MappingAccessException error in await Task.WhenAll(writer, filler).WaitAsync(TimeSpan.FromSeconds(30)))
+            {
+                Assert.Equal(MappingAccessFault.BeyondEndOfFile, error.Fault);
+                // Where the copy was when the file shrank: at or past the page holding the new end, and
+                // exactly at a page start (the copy stops at the first page that no longer exists).
+                Assert.True(error.Offset >= 2 * Page && error.Offset % Page == 0, $"refused at {error.Offset}");
+            }
+            mapping.Write(0, ones.AsSpan(0, Page + 10));
+            mapping.Sync();
+            Assert.Equal(ones.AsSpan(0, Page + 10).ToArray(), File.ReadAllBytes(file));
+        }
+    }
+
+    [Fact]
+    public void A_SIGBUS_outside_the_guarded_copy_still_reaches_the_runtime_as_it_would_without_MemMap()
+    {
+        // The child reads a truncated page through MemMap (a clean error), then touches it directly:
+        // .NET's own handler must get that SIGBUS and stop the process as it always does.
+        (int exitCode, string output) = ChildProcess.RunChild("sigbus-outside-guard", files.CreatePattern(4 * Page));
+
+        Assert.Contains("guarded: BeyondEndOfFile", output, StringComparison.Ordinal);
+        Assert.Contains("System.AccessViolationException", output, StringComparison.Ordinal);
+        Assert.Equal(134, exitCode); // SIGABRT from the runtime's fatal error, not our handler swallowing the fault
+    }
+
+    private static MappingAccessException UntilRefused(Barrier started, Action access)
+    {
+        started.SignalAndWait();
+        while (true)
+        {
+            try
+            {
+                access();
+            }
+            catch (MappingAccessException error)
+            {
+                return error;
+            }
         }
     }
 

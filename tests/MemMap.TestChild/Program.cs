@@ -15,6 +15,8 @@ using MemMap;
 //                                         private anonymous memory and lock it; print "locked" or the exception
 //   exhaust-address-space                 map 64 MiB pieces until MemMap refuses (under prlimit --as), then as above
 //   map-locked <bytes>                    map anonymous memory Locked (under prlimit --memlock); "mapped" or the error
+//   sigbus-outside-guard <path>           map <path> (4 pages), truncate it to 1 page; print the guarded read's error,
+//                                         then read the lost page directly, outside MemMap: the runtime's SIGBUS
 //   and the reliability verbs in ReliabilityVerbs.cs
 try
 {
@@ -81,6 +83,20 @@ try
             {
                 Console.Write("mapped");
             }
+            return 0;
+        case "sigbus-outside-guard":
+            MemoryMapping truncated = MemoryMapping.MapFile(args[1]);
+            new FileInfo(args[1]).Open(FileMode.Open).SetLength(1);
+            try
+            {
+                truncated.Read(2 * Environment.SystemPageSize, 1);
+            }
+            catch (MappingAccessException guarded)
+            {
+                Console.WriteLine($"guarded: {guarded.Fault}");
+            }
+            Console.Out.Flush();
+            Console.WriteLine(System.Runtime.InteropServices.Marshal.ReadByte(truncated.Address, 2 * Environment.SystemPageSize)); // unguarded: must die as it would without MemMap
             return 0;
         default:
             if (ReliabilityVerbs.Run(args) is int code)

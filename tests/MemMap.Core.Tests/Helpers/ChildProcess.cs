@@ -90,10 +90,15 @@ public static class ChildProcess
     {
         string folder = Directory.CreateTempSubdirectory("memmap-testchild-").FullName;
         const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        File.SetUnixFileMode(folder, readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory, "MemMap.TestChild.*").Append(Path.Combine(AppContext.BaseDirectory, "MemMap.Core.dll")))
+        const UnixFileMode enterable = readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(folder, enterable);
+        string[] guardHelpers = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes"))
+            ? Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "runtimes"), "libmemmap_guard.so", SearchOption.AllDirectories)
+            : [];
+        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory, "MemMap.TestChild.*").Append(Path.Combine(AppContext.BaseDirectory, "MemMap.Core.dll")).Concat(guardHelpers))
         {
-            string copy = Path.Combine(folder, Path.GetFileName(file));
+            string copy = Path.Combine(folder, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!, enterable); // runtimes/linux-ARCH/native for the guard helper
             File.Copy(file, copy);
             File.SetUnixFileMode(copy, readable);
         }

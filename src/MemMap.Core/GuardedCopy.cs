@@ -1,0 +1,56 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+
+namespace MemMap;
+
+/// <summary>
+/// Copies and fills mapped memory with memcpy/memset inside MemMap's native helper
+/// (Native/memmap_guard.c, shipped as runtimes/linux-ARCH/native/libmemmap_guard.so beside this
+/// assembly), whose SIGBUS handler turns a page that no longer exists (a truncated file, a full file
+/// system, a missing huge page) into a short count instead of a dead process, and hands every
+/// other SIGBUS to the .NET runtime's handler. Where the helper is missing or cannot be loaded,
+/// <see cref="IsAvailable"/> is false and mappings use the kernel copy instead.
+/// </summary>
+internal static unsafe class GuardedCopy
+{
+    private const int ReadOperation = 0;
+    private const int WriteOperation = 1;
+    private const int FillOperation = 2;
+
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Load();
+
+    /// <summary>Whether the native helper is loaded and its SIGBUS handler installed.</summary>
+    internal static bool IsAvailable => Access != null;
+
+    /// <summary>Why the helper is not available, or null when it is.</summary>
+    internal static string? UnavailableReason { get; private set; }
+
+    /// <summary>Copies <paramref name="count"/> bytes between <paramref name="mapped"/> and <paramref name="buffer"/>; returns how many were copied before a page raised SIGBUS (all of them, and none after).</summary>
+    internal static long Copy(nint mapped, byte* buffer, long count, bool write) =>
+        (long)Access((byte*)mapped, buffer, (nuint)count, write ? WriteOperation : ReadOperation);
+
+    /// <summary>Sets <paramref name="count"/> bytes at <paramref name="mapped"/> to <paramref name="value"/>; returns how many were set before a page raised SIGBUS.</summary>
+    internal static long Fill(nint mapped, long count, byte value) =>
+        (long)Access((byte*)mapped, &value, (nuint)count, FillOperation);
+
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
+    private static delegate* unmanaged<byte*, byte*, nuint, int, nuint> Load()
+    {
+        string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string assembly = typeof(GuardedCopy).Assembly.Location;
+        string path = System.IO.Path.Combine(assembly.Length > 0 ? System.IO.Path.GetDirectoryName(assembly)! : AppContext.BaseDirectory,
+            "runtimes", $"linux-{architecture}", "native", "libmemmap_guard.so");
+        if (!NativeLibrary.TryLoad(path, out nint library))
+        {
+            UnavailableReason = $"{path} is missing or cannot be loaded";
+            return null;
+        }
+        var install = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "memmap_guard_install");
+        if (install() != 0)
+        {
+            UnavailableReason = "its SIGBUS handler could not be installed";
+            return null;
+        }
+        return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
+    }
+}
