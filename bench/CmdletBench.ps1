@@ -35,7 +35,7 @@ try {
         'Get-Variable m'                                 = '$null = Get-Variable m'
         'Get-MappedByte $m -Offset 100 -Count 1'         = '$null = Get-MappedByte $m -Offset 100 -Count 1'
         'Get-MappedValue $m -Offset 100 -Type Int64'     = '$null = Get-MappedValue $m -Offset 100 -Type Int64'
-        '$m.Read(100, 1) (file mapping: pread)'          = '$null = $m.Read(100, 1)'
+        '$m.Read(100, 1) (file mapping: guarded copy)'   = '$null = $m.Read(100, 1)'
         '$a.Read(100, 1) (anonymous: direct)'            = '$null = $a.Read(100, 1)'
         '$accessor.ReadByte(100)'                        = '$null = $accessor.ReadByte(100)'
     }

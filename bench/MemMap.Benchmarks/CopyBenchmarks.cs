@@ -8,7 +8,7 @@ namespace MemMap.Benchmarks;
 /// Bulk reads and writes of 256 MiB, on a shared file mapping (warm page cache) or on anonymous
 /// memory. The baseline is a plain Span.CopyTo (memcpy) from or into the same mapped pages (what
 /// unchecked pointer code would do, and what can SIGBUS on a file); MemMap copies by its access
-/// path (kernel copy or pread for a file, a checked direct copy for anonymous memory). .NET's own
+/// path (the guarded native copy for a file, a checked direct copy for anonymous memory). .NET's own
 /// MemoryMappedViewAccessor is measured beside them.
 /// </summary>
 [MemoryDiagnoser]

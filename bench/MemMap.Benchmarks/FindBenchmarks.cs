@@ -6,8 +6,8 @@ namespace MemMap.Benchmarks;
 /// <summary>
 /// Find over 1 GiB of random data with one 16-byte match at the very end, on a shared file
 /// mapping in /dev/shm, against Span&lt;byte&gt;.IndexOf over a managed byte[] holding the same
-/// bytes (the speed of a search with no safety net). And Fill of 256 MiB (kernel copies of a
-/// pattern buffer) against Span.Fill straight on the mapping memory (unchecked, can SIGBUS).
+/// bytes (the speed of a search with no safety net). And Fill of 256 MiB (a guarded native
+/// memset) against Span.Fill straight on the mapping memory (unchecked, can SIGBUS).
 /// The same 1 GiB in anonymous memory shows the Direct path (searched where it lies).
 /// </summary>
 [ShortRunJob]
@@ -74,7 +74,7 @@ public unsafe class FindBenchmarks
     [BenchmarkCategory("Fill 256 MiB")]
     public void SpanFill() => new Span<byte>((void*)mapping.Address, FillSize).Fill(0x5A);
 
-    [Benchmark(Description = "MemoryMapping.Fill (kernel copies of a pattern)")]
+    [Benchmark(Description = "MemoryMapping.Fill (guarded memset)")]
     [BenchmarkCategory("Fill 256 MiB")]
     public void Fill() => mapping.Fill(0, FillSize, 0x5A);
 }

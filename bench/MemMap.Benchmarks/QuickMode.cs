@@ -37,8 +37,10 @@ internal static class QuickMode
             Compare($"bulk write 256 MiB, {what}", "MemoryMapping.Write", copy.WriteMemMap, "Span.CopyTo into the mapping", copy.WriteMemcpy, Throughput(gib), memory == "file" ? 1 / 0.85 : null);
             if (memory == "file")
             {
-                Compare("  (path) bulk read 256 MiB, file: pread vs process_vm_readv", "pread (File path)", copy.ReadMemMap, "process_vm_readv (Kernel path)",
-                    () => Kernel(copy.Mapping, copy.ReadMemMap), Throughput(gib), null);
+                Compare("  (path) bulk read 256 MiB, file: guarded copy vs pread", "guarded memcpy (Guarded path)", copy.ReadMemMap, "pread (File path)",
+                    () => Via(copy.Mapping, AccessPath.File, copy.ReadMemMap), Throughput(gib), null);
+                Compare("  (path) bulk write 256 MiB, file: guarded copy vs process_vm_writev", "guarded memcpy (Guarded path)", copy.WriteMemMap, "process_vm_writev (Kernel path)",
+                    () => Via(copy.Mapping, AccessPath.Kernel, copy.WriteMemMap), Throughput(gib), null);
             }
             copy.Cleanup();
         }
@@ -49,8 +51,8 @@ internal static class QuickMode
             random.Setup();
             Compare($"200 000 random 8-byte reads, {(memory == "file" ? "file mapping" : "anonymous memory")}", "MemoryMapping.ReadValue<long>", () => random.MemMapReadValue(),
                 "MemoryMappedViewAccessor.ReadInt64 (file)", () => random.AccessorReadInt64(), PerOperation(RandomReadBenchmarks.Reads), memory == "file" ? 5 : 2);
-            Compare($"  (path) 8-byte reads, {memory}: {(memory == "file" ? "pread" : "direct")} vs process_vm_readv", memory == "file" ? "pread (File path)" : "memcpy (Direct path)", () => random.MemMapReadValue(),
-                "process_vm_readv (Kernel path)", () => Kernel(random.Mapping, () => random.MemMapReadValue()), PerOperation(RandomReadBenchmarks.Reads), null);
+            Compare($"  (path) 8-byte reads, {memory}: {(memory == "file" ? "guarded copy vs pread" : "direct vs process_vm_readv")}", memory == "file" ? "guarded memcpy (Guarded path)" : "memcpy (Direct path)", () => random.MemMapReadValue(),
+                memory == "file" ? "pread (File path)" : "process_vm_readv (Kernel path)", () => Via(random.Mapping, memory == "file" ? AccessPath.File : AccessPath.Kernel, () => random.MemMapReadValue()), PerOperation(RandomReadBenchmarks.Reads), null);
             random.Cleanup();
         }
 
@@ -144,18 +146,19 @@ internal static class QuickMode
         }
     };
 
-    /// <summary>Runs <paramref name="action"/> with the mapping's reads forced through process_vm_readv, then restores the chosen path.</summary>
-    private static void Kernel(MemoryMapping mapping, Action action)
+    /// <summary>Runs <paramref name="action"/> with the mapping's reads and writes forced through <paramref name="path"/> (where it allows that path), then restores the chosen paths.</summary>
+    private static void Via(MemoryMapping mapping, AccessPath path, Action action)
     {
-        AccessPath chosen = mapping.ReadPath;
-        mapping.ReadPath = AccessPath.Kernel;
+        (AccessPath read, AccessPath write) = (mapping.ReadPath, mapping.WritePath);
+        mapping.ReadPath = path;
+        mapping.WritePath = path == AccessPath.File ? write : path;
         try
         {
             action();
         }
         finally
         {
-            mapping.ReadPath = chosen;
+            (mapping.ReadPath, mapping.WritePath) = (read, write);
         }
     }
 

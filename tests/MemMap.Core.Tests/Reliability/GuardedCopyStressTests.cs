@@ -1,4 +1,5 @@
 using MemMap.Tests.Helpers;
+using Xunit.Abstractions;
 
 namespace MemMap.Tests.Reliability;
 
@@ -10,7 +11,7 @@ namespace MemMap.Tests.Reliability;
 /// left), and the process must live. CI runs a few seconds; long mode:
 /// MEMMAP_STRESS_SECONDS=600 dotnet test --filter GuardedCopyStressTests.
 /// </summary>
-public sealed class GuardedCopyStressTests : IDisposable
+public sealed class GuardedCopyStressTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly int Page = Environment.SystemPageSize;
     private const byte Written = 0x5A;
@@ -95,6 +96,7 @@ public sealed class GuardedCopyStressTests : IDisposable
 
         await Task.WhenAll([truncator, .. users]).WaitAsync(Duration + TimeSpan.FromSeconds(60));
 
+        output.WriteLine($"{calls} calls in {Duration.TotalSeconds} s, {refused} refused cleanly, {truncations} truncations");
         Assert.True(truncations > 10, $"only {truncations} truncations ran");
         Assert.True(refused > 0 && calls - refused > 0, $"{calls} calls, {refused} refused: the race did not happen both ways");
         mapping.Fill(0, length, Written); // the process is alive and the mapping whole again
