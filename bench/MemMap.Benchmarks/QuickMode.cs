@@ -53,6 +53,8 @@ internal static class QuickMode
                 "MemoryMappedViewAccessor.ReadInt64 (file)", () => random.AccessorReadInt64(), PerOperation(RandomReadBenchmarks.Reads), memory == "file" ? 5 : 2);
             Compare($"  (path) 8-byte reads, {memory}: {(memory == "file" ? "guarded copy vs pread" : "direct vs process_vm_readv")}", memory == "file" ? "guarded memcpy (Guarded path)" : "memcpy (Direct path)", () => random.MemMapReadValue(),
                 memory == "file" ? "pread (File path)" : "process_vm_readv (Kernel path)", () => Via(random.Mapping, memory == "file" ? AccessPath.File : AccessPath.Kernel, () => random.MemMapReadValue()), PerOperation(RandomReadBenchmarks.Reads), null);
+            Compare($"  (overhead) 8-byte reads, {memory}: MemMap vs unchecked pointer reads of the same memory", "MemoryMapping.ReadValue<long>", () => random.MemMapReadValue(),
+                "*(long*)(address + offset)", () => random.PointerRead(), PerOperation(RandomReadBenchmarks.Reads), null);
             random.Cleanup();
         }
 
