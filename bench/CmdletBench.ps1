@@ -7,7 +7,10 @@
     Each statement runs $Calls times in a for loop compiled once (no script-block call per
     iteration), $Rounds rounds, all statements interleaved round by round so that load from other
     processes hits them alike. A call's time is the loop's time per iteration less the empty loop's
-    (its median over the rounds); a ratio is one median over another.
+    (its median over the rounds); a ratio is one median over another. The residency pair (a 2 GiB
+    file written for it and deleted after, measured by Get-MappingResidency and by util-linux
+    fincore, a process started per call) runs $ResidencyCalls calls per round; -ResidencyCalls 0
+    leaves it out.
     Needs the module built (dotnet build leaves it in out/MemMap).
 .EXAMPLE
     pwsh -NoProfile -File bench/CmdletBench.ps1
@@ -16,6 +19,7 @@
 param(
     [int] $Calls = 2000,
     [int] $Rounds = 7,
+    [int] $ResidencyCalls = 20,
     [string] $ModulePath = (Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out', 'MemMap', 'MemMap.psd1')
 )
 
@@ -28,8 +32,15 @@ $m = New-MemoryMapping $path
 $a = New-MemoryMapping -Anonymous -Length 1MB
 $dotnetFile = [IO.MemoryMappedFiles.MemoryMappedFile]::CreateFromFile($path, [IO.FileMode]::Open)
 $accessor = $dotnetFile.CreateViewAccessor()
-
 try {
+    $big = Join-Path ([IO.Path]::GetTempPath()) "memmap-cmdletbench-$PID-2GiB.bin"
+    if ($ResidencyCalls -gt 0 -and (Get-Command fincore -CommandType Application -ErrorAction Ignore)) {
+        # Real data on every page (not sparse), flushed so that it stays in the page cache, clean.
+        $block = [byte[]]::new(8MB)
+        [Random]::Shared.NextBytes($block)
+        $stream = [IO.File]::Create($big)
+        try { foreach ($i in 1..256) { $stream.Write($block, 0, $block.Length) }; $stream.Flush($true) } finally { $stream.Dispose() }
+    }
     $statements = [ordered]@{
         'empty loop'                                     = '$null = $i'
         'Get-Variable m'                                 = '$null = Get-Variable m'
@@ -39,18 +50,25 @@ try {
         '$a.Read(100, 1) (anonymous: direct)'            = '$null = $a.Read(100, 1)'
         '$accessor.ReadByte(100)'                        = '$null = $accessor.ReadByte(100)'
     }
+    if (Test-Path $big) {
+        $statements['Get-MappingResidency -Path $big (2 GiB)'] = '$null = Get-MappingResidency -Path $big'
+        $statements['fincore $big (a process per call)'] = '$null = fincore $big'
+    }
+    # A process start per call: fewer calls for the residency pair.
+    $callsOf = @{}
+    foreach ($name in $statements.Keys) { $callsOf[$name] = if ($name -match 'residency|fincore') { $ResidencyCalls } else { $Calls } }
     $loops = [ordered]@{}
     foreach ($name in $statements.Keys) {
-        $loops[$name] = [scriptblock]::Create("param(`$m, `$a, `$accessor) for (`$i = 0; `$i -lt $Calls; `$i++) { $($statements[$name]) }")
+        $loops[$name] = [scriptblock]::Create("param(`$m, `$a, `$accessor, `$big) for (`$i = 0; `$i -lt $($callsOf[$name]); `$i++) { $($statements[$name]) }")
     }
     $times = @{}
     foreach ($name in $loops.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
     foreach ($round in 0..$Rounds) {
         foreach ($name in $loops.Keys) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            & $loops[$name] $m $a $accessor
+            & $loops[$name] $m $a $accessor $big
             # Round 0 is the warm-up (compiles the loops, binds the cmdlets once).
-            if ($round -gt 0) { $times[$name].Add($clock.Elapsed.TotalMilliseconds * 1000 / $Calls) }
+            if ($round -gt 0) { $times[$name].Add($clock.Elapsed.TotalMilliseconds * 1000 / $callsOf[$name]) }
         }
     }
     $median = @{}
@@ -73,6 +91,7 @@ try {
             'Get-Mapped*' { 'Get-Variable m', 1.0 }
             '$m.Read*' { '$accessor.ReadByte(100)', 3.0 }
             '$a.Read*' { '$accessor.ReadByte(100)', 3.0 }
+            'Get-MappingResidency*' { 'fincore $big (a process per call)', 0.5 }
             default { $null, $null }
         }
         if ($against) {
@@ -90,4 +109,5 @@ finally {
     $dotnetFile.Dispose()
     $m, $a | Remove-MemoryMapping
     Remove-Item $path
+    if (Test-Path $big) { Remove-Item $big }
 }

@@ -21,13 +21,17 @@ internal static class QuickMode
     {
         rounds = Option(args, "--rounds", rounds);
         calls = Option(args, "--calls", calls);
+        // --only copy|random|creation|find|residency: one group of rows.
+        int at = Array.IndexOf(args, "--only");
+        string? only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        bool Selected(string group) => only is null || only == group;
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"MemMap quick benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, Linux {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, {RuntimeInformation.FrameworkDescription}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
         Console.WriteLine($"method: Stopwatch, 1 warm-up call each, then {rounds} rounds x {calls} calls, baseline and MemMap interleaved per round; ratio = median time / baseline median time (best/best beside it)");
         Console.WriteLine();
 
-        foreach (string memory in new[] { "file", "anonymous" })
+        foreach (string memory in Selected("copy") ? new[] { "file", "anonymous" } : [])
         {
             var copy = new CopyBenchmarks { Memory = memory };
             copy.Setup();
@@ -45,7 +49,7 @@ internal static class QuickMode
             copy.Cleanup();
         }
 
-        foreach (string memory in new[] { "file", "anonymous" })
+        foreach (string memory in Selected("random") ? new[] { "file", "anonymous" } : [])
         {
             var random = new RandomReadBenchmarks { Memory = memory };
             random.Setup();
@@ -58,20 +62,29 @@ internal static class QuickMode
             random.Cleanup();
         }
 
-        var creation = new CreationBenchmarks();
-        creation.Setup();
-        Compare("map + unmap a 4 KiB file", "MapFile + Dispose", Repeat(1000, creation.MemMapMapFile),
-            "MemoryMappedFile + view", Repeat(1000, creation.DotnetMemoryMappedFile), PerOperation(1000), 0.2);
-        creation.Cleanup();
+        if (Selected("creation"))
+        {
+            var creation = new CreationBenchmarks();
+            creation.Setup();
+            Compare("map + unmap a 4 KiB file", "MapFile + Dispose", Repeat(1000, creation.MemMapMapFile),
+                "MemoryMappedFile + view", Repeat(1000, creation.DotnetMemoryMappedFile), PerOperation(1000), 0.2);
+            creation.Cleanup();
+        }
 
-        var find = new FindBenchmarks();
-        find.Setup();
-        Compare("Find over 1 GiB, shared file mapping (/dev/shm)", "MemoryMapping.Find", () => find.Find(), "Span<byte>.IndexOf, managed byte[]", () => find.IndexOf(), Throughput((1 << 30) / 1e9), 1 / 0.8);
-        Compare("Find over 1 GiB, anonymous memory", "MemoryMapping.Find", () => find.FindAnonymous(), "Span<byte>.IndexOf, managed byte[]", () => find.IndexOf(), Throughput((1 << 30) / 1e9), 1 / 0.8);
-        Compare("Fill 256 MiB, shared file mapping (/dev/shm)", "MemoryMapping.Fill", find.Fill, "Span.Fill on the mapping", find.SpanFill, Throughput((256 << 20) / 1e9), null);
-        find.Cleanup();
+        if (Selected("find"))
+        {
+            var find = new FindBenchmarks();
+            find.Setup();
+            Compare("Find over 1 GiB, shared file mapping (/dev/shm)", "MemoryMapping.Find", () => find.Find(), "Span<byte>.IndexOf, managed byte[]", () => find.IndexOf(), Throughput((1 << 30) / 1e9), 1 / 0.8);
+            Compare("Find over 1 GiB, anonymous memory", "MemoryMapping.Find", () => find.FindAnonymous(), "Span<byte>.IndexOf, managed byte[]", () => find.IndexOf(), Throughput((1 << 30) / 1e9), 1 / 0.8);
+            Compare("Fill 256 MiB, shared file mapping (/dev/shm)", "MemoryMapping.Fill", find.Fill, "Span.Fill on the mapping", find.SpanFill, Throughput((256 << 20) / 1e9), null);
+            find.Cleanup();
+        }
 
-        Residency.Run();
+        if (Selected("residency"))
+        {
+            Residency.Run();
+        }
 
         Console.WriteLine();
         Console.WriteLine("| operation | MemMap (median) | baseline (median) | ratio (time) | best/best | bar (time) | verdict |");
@@ -110,10 +123,13 @@ internal static class QuickMode
         double best = ours.Min() / theirs.Min();
         string verdict = bar is not { } limit ? "—" : ratio <= limit ? "met" : string.Create(CultureInfo.InvariantCulture, $"missed ({ratio / limit:F2}x over)");
         string row = string.Create(CultureInfo.InvariantCulture,
-            $"| {operation} | {memMapName}: {unit(Median(ours))} | {baselineName}: {unit(Median(theirs))} | **{ratio:F2}** | {best:F2} | {(bar is { } b ? $"≤ {b:F2}" : "—")} | {verdict} |");
+            $"| {operation} | {memMapName}: {unit(Median(ours))} | {baselineName}: {unit(Median(theirs))} | **{Ratio(ratio)}** | {Ratio(best)} | {(bar is { } b ? $"≤ {b:F2}" : "—")} | {verdict} |");
         Console.WriteLine(row);
         Rows.Add(row);
     }
+
+    /// <summary>Two decimals, or two significant digits for a ratio too small for two decimals.</summary>
+    private static string Ratio(double ratio) => ratio.ToString(ratio < 0.01 ? "G2" : "F2", CultureInfo.InvariantCulture);
 
     internal static void Placeholder(string operation, string reason, string baselineName, double bar)
     {
@@ -140,7 +156,7 @@ internal static class QuickMode
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static Action Repeat(int times, Action action) => () =>
+    internal static Action Repeat(int times, Action action) => () =>
     {
         for (int i = 0; i < times; i++)
         {

@@ -15,6 +15,9 @@ public static class FileResidency
     /// <summary>Bytes mapped at once by the mincore fallback.</summary>
     private const long ChunkLength = 1L << 30;
 
+    /// <summary>cachestat counts files at least twice this large in parallel parts, one per core.</summary>
+    private const long ParallelPart = 256L << 20;
+
     /// <summary>Measures how much of the file at <paramref name="path"/> is in the page cache.</summary>
     /// <param name="path">A regular file; sparse and empty files work.</param>
     /// <param name="detailed">Also list the runs of resident pages (needs a temporary mapping and mincore).</param>
@@ -46,7 +49,7 @@ public static class FileResidency
         }
         int pageSize = Environment.SystemPageSize;
         long mappedLength = MemoryMapping.RoundUpToPage(status.Size);
-        Libc.CacheStatus? cache = mappedLength == 0 ? null : Cachestat(fd, fullPath);
+        Libc.CacheStatus? cache = mappedLength == 0 ? null : Cachestat(fd, mappedLength, fullPath);
         long resident = (long)(cache?.Cached ?? 0);
         IReadOnlyList<ByteRange>? ranges = null;
         if (cache is null || detailed)
@@ -75,10 +78,60 @@ public static class FileResidency
         };
     }
 
-    /// <summary>cachestat over the whole file, or null where the kernel has no cachestat for it.</summary>
-    private static Libc.CacheStatus? Cachestat(int fd, string path)
+    /// <summary>
+    /// cachestat over the whole file, or null where the kernel has no cachestat for it. The kernel
+    /// walks the page cache one folio at a time (about 50 ns each here): a 2 GiB file cached in
+    /// 4 KiB folios takes 25 ms on one core, so a large file is split into one part per core, each
+    /// counted by its own cachestat (the counts add up; the parts are disjoint).
+    /// </summary>
+    private static Libc.CacheStatus? Cachestat(int fd, long mappedLength, string path)
     {
-        if (Libc.Cachestat(fd, new Libc.CachestatRange { Offset = 0, Length = 0 }, out Libc.CacheStatus status) == 0)
+        int parts = (int)Math.Clamp(mappedLength / ParallelPart, 1, Environment.ProcessorCount);
+        long part = MemoryMapping.RoundUpToPage(mappedLength / parts);
+        var others = new Task<Libc.CacheStatus?>[parts - 1];
+        for (int i = 1; i < parts; i++)
+        {
+            ulong offset = (ulong)(i * part);
+            ulong length = i == parts - 1 ? 0 : (ulong)part; // the last part runs to the end, however the file grew
+            others[i - 1] = Task.Run(() => Cachestat(fd, offset, length, path));
+        }
+        Libc.CacheStatus? total;
+        try
+        {
+            total = Cachestat(fd, 0, parts == 1 ? 0 : (ulong)part, path);
+        }
+        finally
+        {
+            // The parts use the descriptor: every one ends before the caller closes it, whatever happens.
+            try
+            {
+                Task.WaitAll(others);
+            }
+            catch (AggregateException)
+            {
+                // rethrown below, as the part's own exception
+            }
+        }
+        foreach (Task<Libc.CacheStatus?> other in others)
+        {
+            // GetResult rethrows a part's own exception, not an AggregateException.
+            Libc.CacheStatus? counted = other.GetAwaiter().GetResult();
+            total = total is not { } sum || counted is not { } more ? null : new Libc.CacheStatus
+            {
+                Cached = sum.Cached + more.Cached,
+                Dirty = sum.Dirty + more.Dirty,
+                Writeback = sum.Writeback + more.Writeback,
+                Evicted = sum.Evicted + more.Evicted,
+                RecentlyEvicted = sum.RecentlyEvicted + more.RecentlyEvicted,
+            };
+        }
+        return total;
+    }
+
+    /// <summary>cachestat over one byte range (a length of 0: to the end), or null where the kernel has no cachestat for the file.</summary>
+    private static Libc.CacheStatus? Cachestat(int fd, ulong offset, ulong length, string path)
+    {
+        if (Libc.Cachestat(fd, new Libc.CachestatRange { Offset = offset, Length = length }, out Libc.CacheStatus status) == 0)
         {
             return status;
         }

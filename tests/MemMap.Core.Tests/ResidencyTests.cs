@@ -77,6 +77,23 @@ public sealed class ResidencyTests : IDisposable
     }
 
     [Fact]
+    public void A_large_file_counted_in_parallel_parts_misses_no_page_of_any_part()
+    {
+        // 600 MiB: cachestat counts it in one part per core (parts from 256 MiB); cached pages at
+        // both ends, around every part boundary, and in the last page.
+        long pages = (600L << 20) / Page;
+        long[] written = [0, 1, pages / 2 - 1, pages / 2, pages / 2 + 1, pages / 3, pages / 3 * 2, pages - 2, pages - 1];
+        string path = SparseFileWithCachedPages(pages, written);
+
+        MappingResidency counted = FileResidency.Measure(path);
+        MappingResidency detailed = FileResidency.Measure(path, detailed: true);
+
+        Assert.Equal(pages, counted.Pages);
+        Assert.Equal(written.Distinct().Count(), counted.ResidentPages);
+        Assert.Equal(counted.ResidentPages, detailed.ResidentPages);
+    }
+
+    [Fact]
     public void A_file_by_path_agrees_with_fincore_page_for_page_and_leaves_no_mapping()
     {
         string path = SparseFileWithCachedPages(64, 3, 10, 11, 12);
