@@ -4,8 +4,9 @@ namespace MemMap;
 
 /// <summary>
 /// One live memory mapping. Every read and write is checked against the mapping's bounds and
-/// page protection and then copied through the kernel, so no input and no change made by another
-/// process (such as truncating the file) can make this process fault: each gets a typed exception.
+/// page protection and then copied by a path that cannot fault (MemoryMapping.Access.cs), so no
+/// input and no change made by another process (such as truncating the file) can make this process
+/// fault: each gets a typed exception.
 /// Safe to use from several threads (see MemoryMapping.Gate.cs for the one lock design).
 /// </summary>
 /// <remarks>
