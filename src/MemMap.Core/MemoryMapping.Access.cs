@@ -150,30 +150,27 @@ public sealed partial class MemoryMapping
         using UseScope use = EnterUse();
         CheckRange(offset, count); // under the gate: a resize may have changed Length since the caller looked
         CheckAccessLocked(offset, count, access);
+        nint mapped = address + (nint)offset;
+        long copied;
         switch (write ? writePath : readPath)
         {
             case AccessPath.Direct:
                 // Safe only here, under the gate and after the checks: see the comment at the top.
-                byte* mapped = (byte*)(address + (nint)offset);
-                Buffer.MemoryCopy(write ? buffer : mapped, write ? mapped : buffer, count, count);
-                break;
-            case AccessPath.Guarded:
-                long done = GuardedCopy.Copy(address + (nint)offset, buffer, count, write);
-                if (done < count)
-                {
-                    throw KernelRefused(offset + done, access);
-                }
-                break;
+                Buffer.MemoryCopy(write ? buffer : (byte*)mapped, write ? (byte*)mapped : buffer, count, count);
+                return;
             case AccessPath.File:
                 ReadFromFileLocked(offset, new Span<byte>(buffer, count));
+                return;
+            case AccessPath.Guarded:
+                copied = GuardedCopy.Copy(mapped, buffer, count, write);
                 break;
             default:
-                long copied = KernelCopy.Copy(address + (nint)offset, buffer, count, write);
-                if (copied < count)
-                {
-                    throw KernelRefused(offset + copied, access);
-                }
+                copied = KernelCopy.Copy(mapped, buffer, count, write);
                 break;
+        }
+        if (copied < count)
+        {
+            throw KernelRefused(offset + copied, access);
         }
     }
 

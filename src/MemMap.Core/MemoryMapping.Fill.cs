@@ -16,44 +16,46 @@ public sealed partial class MemoryMapping
     public unsafe void Fill(long offset, long count, byte value)
     {
         CheckRange(offset, count);
-        if (writePath == AccessPath.Guarded)
+        using UseScope use = EnterUse();
+        CheckRange(offset, count); // again under the gate: a resize may have changed Length
+        CheckAccessLocked(offset, count, MemoryProtection.Write);
+        long written = writePath switch
         {
-            using UseScope use = EnterUse();
-            CheckRange(offset, count); // again under the gate: a resize may have changed Length
-            CheckAccessLocked(offset, count, MemoryProtection.Write);
-            long written = GuardedCopy.Fill(address + (nint)offset, count, value);
-            if (written < count)
-            {
-                throw KernelRefused(offset + written, MemoryProtection.Write);
-            }
-            return;
+            AccessPath.Direct => FillDirectLocked(offset, count, value),
+            AccessPath.Guarded => GuardedCopy.Fill(address + (nint)offset, count, value),
+            _ => FillThroughKernelLocked(offset, count, value),
+        };
+        if (written < count)
+        {
+            throw KernelRefused(offset + written, MemoryProtection.Write);
         }
-        if (writePath == AccessPath.Direct)
+    }
+
+    /// <summary>Span.Fill on the mapped memory: safe only on the Direct path, under the gate, after the checks.</summary>
+    private unsafe long FillDirectLocked(long offset, long count, byte value)
+    {
+        for (long done = 0; done < count; done += int.MaxValue)
         {
-            using UseScope use = EnterUse();
-            CheckRange(offset, count); // again under the gate: a resize may have changed Length
-            CheckAccessLocked(offset, count, MemoryProtection.Write);
-            for (long done = 0; done < count; done += int.MaxValue)
-            {
-                new Span<byte>((void*)(address + (nint)(offset + done)), (int)Math.Min(count - done, int.MaxValue)).Fill(value);
-            }
-            return;
+            new Span<byte>((void*)(address + (nint)(offset + done)), (int)Math.Min(count - done, int.MaxValue)).Fill(value);
+        }
+        return count;
+    }
+
+    /// <summary>Writes a pattern buffer of the byte through the kernel; returns how many bytes were written before a page refused.</summary>
+    private unsafe long FillThroughKernelLocked(long offset, long count, byte value)
+    {
+        if (count == 0)
+        {
+            return 0;
         }
         int patternLength = (int)Math.Min(count, FillPatternLength);
-        byte[] pattern = ArrayPool<byte>.Shared.Rent(Math.Max(patternLength, 1));
+        byte[] pattern = ArrayPool<byte>.Shared.Rent(patternLength);
         try
         {
             pattern.AsSpan(0, patternLength).Fill(value);
-            using UseScope use = EnterUse();
-            CheckRange(offset, count); // again under the gate: a resize may have changed Length
-            CheckAccessLocked(offset, count, MemoryProtection.Write);
             fixed (byte* source = pattern)
             {
-                long written = count == 0 ? 0 : KernelCopy.Fill(address + (nint)offset, count, source, patternLength);
-                if (written < count)
-                {
-                    throw KernelRefused(offset + written, MemoryProtection.Write);
-                }
+                return KernelCopy.Fill(address + (nint)offset, count, source, patternLength);
             }
         }
         finally

@@ -65,11 +65,27 @@ public sealed class GuardedCopyStressTests(ITestOutputHelper output) : IDisposab
 
         Task[] users =
         [
-            User(1, random => Range(random) is var (offset, count) ? (offset, () => AllWritten(mapping.Read(offset, count))) : default),
+            User(1, random =>
+            {
+                (long offset, int count) = Range(random);
+                return (offset, () => AllWritten(mapping.Read(offset, count)));
+            }),
             User(2, random => (0, () => AllWritten(mapping.Read(0, length)))),
-            User(3, random => Range(random) is var (offset, count) ? (offset, () => mapping.Write(offset, Enumerable.Repeat(Written, count).ToArray())) : default),
-            User(4, random => Range(random) is var (offset, count) ? (offset, () => mapping.Fill(offset, count, Written)) : default),
-            User(5, random => random.NextInt64(length - 8) is var offset ? (offset, () => AllWritten(BitConverter.GetBytes(mapping.ReadValue<long>(offset)))) : default),
+            User(3, random =>
+            {
+                (long offset, int count) = Range(random);
+                return (offset, () => mapping.Write(offset, Enumerable.Repeat(Written, count).ToArray()));
+            }),
+            User(4, random =>
+            {
+                (long offset, int count) = Range(random);
+                return (offset, () => mapping.Fill(offset, count, Written));
+            }),
+            User(5, random =>
+            {
+                long offset = random.NextInt64(length - 8);
+                return (offset, () => AllWritten(BitConverter.GetBytes(mapping.ReadValue<long>(offset))));
+            }),
             User(6, random => (0, () => Assert.Empty(mapping.Find([1, 2, 3])))),
         ];
         Task truncator = Dedicated(() =>
