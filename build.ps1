@@ -5,9 +5,9 @@
 .DESCRIPTION
     Build    (default) dotnet build: leaves the importable module in out/MemMap and its package
              out/MemMap.<version>.nupkg.
-    Test     Build, then the xunit suite, then the Pester suite (when Pester 5 is installed); ends
-             with one line "N passed, N failed, N skipped" (a Pester suite that could not run counts
-             its tests as skipped) and a non-zero exit code on failure.
+    Test     Build, then the xunit suite, then the Pester suite with the Pester the build restored
+             from NuGet; ends with one line "N passed, N failed, N skipped" and a non-zero exit code
+             on failure.
     Docs     Build; where platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is installed, also check every
              docs page with Test-MarkdownCommandHelp and make the MAML with it instead of the build's
              own converter.
@@ -52,15 +52,20 @@ function Invoke-Build {
     Invoke-Dotnet -Arguments 'build', $solution, '-c', $BuildConfiguration, '--nologo'
 }
 
-function Get-PesterTestCount {
-    <# The It blocks of the Pester files, counted without running them (for a skipped suite). #>
-    $files = Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'tests') -Filter '*.Tests.ps1'
-    $count = 0
-    foreach ($file in $files) {
-        $ast = [Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref] $null, [ref] $null)
-        $count += @($ast.FindAll({ param($node) $node -is [Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'It' }, $true)).Count
+function Get-RestoredPester {
+    <#
+    The Pester that the test project restores from NuGet (a PackageDownload of PesterVersion in
+    Directory.Build.props), by path: nothing is installed into a module path, nothing is fetched here.
+    #>
+    $props = [xml](Get-Content -Raw -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath 'Directory.Build.props'))
+    $version = @($props.Project.PropertyGroup.PesterVersion | Where-Object { $_ })[0]
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) { $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '' }
+    $manifest = Join-Path -Path $packages -ChildPath "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Pester $version is not in the NuGet packages folder ($manifest): run 'dotnet restore MemMap.slnx', which downloads it."
     }
-    $count
+    $manifest
 }
 
 function Invoke-Test {
@@ -76,24 +81,18 @@ function Invoke-Test {
     }
     if ($LASTEXITCODE -ne 0 -and $counts.Failed -eq 0) { $counts.Failed++ } # a crash or build break counts
 
-    $pester = Get-Module -Name Pester -ListAvailable | Where-Object -Property Version -GE -Value ([version]'5.0') |
-        Sort-Object -Property Version -Descending | Select-Object -First 1
-    if ($pester) {
-        # By its path: a Pester directly in a PSModulePath folder (no version folder) imports this way too.
-        Import-Module -Name $pester.Path -Force
-        $configuration = New-PesterConfiguration
-        $configuration.Run.Path = Join-Path -Path $PSScriptRoot -ChildPath 'tests'
-        $configuration.Run.PassThru = $true
-        $configuration.Output.Verbosity = 'Detailed'
-        $result = Invoke-Pester -Configuration $configuration
-        $counts.Passed += $result.PassedCount
-        $counts.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-        $counts.Skipped += $result.SkippedCount + $result.NotRunCount
-    }
-    else {
-        $skipped = Get-PesterTestCount
-        $counts.Skipped += $skipped
-        Write-Warning -Message "Pester 5 is not installed: the Pester suite ($skipped tests) was SKIPPED (Install-Module Pester -MinimumVersion 5.0)."
+    Import-Module -Name (Get-RestoredPester) -Force
+    $configuration = New-PesterConfiguration
+    $configuration.Run.Path = Join-Path -Path $PSScriptRoot -ChildPath 'tests'
+    $configuration.Run.PassThru = $true
+    $configuration.Output.Verbosity = 'Detailed'
+    $result = Invoke-Pester -Configuration $configuration
+    $counts.Passed += $result.PassedCount
+    $counts.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $counts.Skipped += $result.SkippedCount + $result.NotRunCount
+    # Only the checks that need a module no registry serves may skip; say which.
+    foreach ($tool in 'PSScriptAnalyzer', 'Microsoft.PowerShell.PlatyPS') {
+        if (-not (Get-Module -Name $tool -ListAvailable)) { "Skipped: $tool is not installed (the checks that need it did not run)." }
     }
 
     "$($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"

@@ -14,7 +14,8 @@ Describe 'README' {
 $tour
 'ERRORS: ' + ((`$Error | ForEach-Object { `$_.FullyQualifiedErrorId.Split(',')[0] } | Sort-Object) -join ' ')
 "@
-        $output = & (Join-Path -Path $PSHOME -ChildPath 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1
+        $pwsh = Get-PwshCommand
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script 2>&1
         $LASTEXITCODE | Should -Be 0
         ($output | Select-Object -Last 1) | Should -Be 'ERRORS: Access.Protection InvalidArgument'
     }

@@ -24,7 +24,9 @@ Sync-MemoryMapping `$m
 Set-Content '$marker' 'synced'
 Start-Sleep -Seconds 600
 "@)
-        $process = Start-Process (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-EncodedCommand', ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))) -PassThru
+        # PowerShell's own process, never a launcher's: the SIGKILL below must reach the writer.
+        $pwsh = Get-PwshCommand
+        $process = Start-Process $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + '-NoProfile', '-EncodedCommand', ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child)))) -PassThru
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             while (-not (Test-Path $marker) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }

@@ -71,7 +71,29 @@ function Invoke-ChildPwsh {
         Import-Module -Name $Manifest
         & ([scriptblock]::Create($Block)) @Arguments
     }
-    & (Join-Path -Path $PSHOME -ChildPath 'pwsh') -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
+}
+
+function Get-PwshCommand {
+    <#
+    .SYNOPSIS
+        The command line that starts this PowerShell as a child: the executable, then its arguments.
+    .DESCRIPTION
+        $PSHOME/pwsh where it is executable: that is PowerShell itself, so the child's process id is
+        PowerShell's. The .NET tool's own 'pwsh' is a launcher that starts PowerShell as its child, so a
+        test that signals it would miss PowerShell; where $PSHOME has no executable pwsh, 'dotnet
+        pwsh.dll' runs it in one process too.
+    .PARAMETER PowerShellHome
+        The PowerShell installation to start (default $PSHOME).
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param([string] $PowerShellHome = $PSHOME)
+    $apphost = Join-Path -Path $PowerShellHome -ChildPath 'pwsh'
+    & test -x $apphost
+    if ($LASTEXITCODE -eq 0) { return , @($apphost) }
+    , @('dotnet', (Join-Path -Path $PowerShellHome -ChildPath 'pwsh.dll'))
 }
 
 function Invoke-ChildPwshAsUser {
@@ -96,7 +118,16 @@ function Invoke-ChildPwshAsUser {
     New-Item -ItemType Directory $stage | Out-Null
     try {
         Copy-Item (Split-Path $script:ModuleManifest) $stage -Recurse
+        # PowerShell itself may live where that user cannot enter (the .NET tool under a mode-0700
+        # home): then the child runs a copy of it, staged beside the module.
+        $powerShellHome = $PSHOME
+        & setpriv "--reuid=$User" "--regid=$Group" --clear-groups test -r (Join-Path $PSHOME 'pwsh.dll')
+        if ($LASTEXITCODE -ne 0) {
+            $powerShellHome = Join-Path $stage 'pwsh'
+            Copy-Item $PSHOME $powerShellHome -Recurse
+        }
         & chmod -R a+rX $stage
+        $pwsh = Get-PwshCommand -PowerShellHome $powerShellHome
         $child = {
             param($Manifest, $Block, $Arguments)
             Import-Module $Manifest
@@ -104,9 +135,9 @@ function Invoke-ChildPwshAsUser {
         }
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(
             "& {$child} '$stage/MemMap/MemMap.psd1' '$($ScriptBlock.ToString() -replace "'", "''")' @($(($ArgumentList | ForEach-Object { "'$($_ -replace "'", "''")'" }) -join ','))"))
-        & setpriv "--reuid=$User" "--regid=$Group" --clear-groups env HOME=/tmp (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+        & setpriv "--reuid=$User" "--regid=$Group" --clear-groups env HOME=/tmp @pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
     }
     finally { Remove-Item $stage -Recurse -Force }
 }
 
-Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Invoke-ChildPwsh, Invoke-ChildPwshAsUser
+Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Get-PwshCommand, Invoke-ChildPwsh, Invoke-ChildPwshAsUser
