@@ -14,7 +14,7 @@
     leaves it out.
     Needs the module built (dotnet build leaves it in out/MemMap).
 .EXAMPLE
-    pwsh -NoProfile -File bench/CmdletBench.ps1
+    dotnet pwsh -NoProfile -File bench/CmdletBench.ps1   # or pwsh, where one is on PATH
 #>
 [CmdletBinding()]
 param(
