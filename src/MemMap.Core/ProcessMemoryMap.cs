@@ -15,7 +15,9 @@ public static class ProcessMemoryMap
         int pid = processId ?? Environment.ProcessId;
         string file = $"/proc/{(processId is null ? "self" : pid.ToString(CultureInfo.InvariantCulture))}/{(detailed ? "smaps" : "maps")}";
         bool own = pid == Environment.ProcessId;
-        MemoryMapping[] mappings = own ? [.. MappingRegistry.Live.OrderBy(mapping => (ulong)mapping.Address)] : [];
+        // Open ones only: the kernel reuses an address as soon as it is unmapped, so a mapping that
+        // another thread is removing may still be registered at the address of a new one.
+        MemoryMapping[] mappings = own ? [.. MappingRegistry.Live.Where(mapping => mapping.IsOpen).OrderBy(mapping => (ulong)mapping.Address)] : [];
         var regions = new List<ProcessMemoryRegion>();
         try
         {
@@ -113,11 +115,18 @@ public static class ProcessMemoryMap
         {
             return null;
         }
-        MemoryMapping mapping = mappings[found];
-        ulong offset = address - (ulong)mapping.Address;
-        return mapping.IsOpen && offset < (ulong)mapping.MappedLength
-            && !mapping.UnmappedRanges.Any(hole => (long)offset >= hole.Offset && (long)offset < hole.End)
-            ? mapping.Id
-            : null;
+        // Several may start at one address when one of them closed after the snapshot: the open one owns it.
+        nint start = mappings[found].Address;
+        for (; found >= 0 && mappings[found].Address == start; found--)
+        {
+            MemoryMapping mapping = mappings[found];
+            ulong offset = address - (ulong)mapping.Address;
+            if (mapping.IsOpen && offset < (ulong)mapping.MappedLength
+                && !mapping.UnmappedRanges.Any(hole => (long)offset >= hole.Offset && (long)offset < hole.End))
+            {
+                return mapping.Id;
+            }
+        }
+        return null;
     }
 }
