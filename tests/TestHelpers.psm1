@@ -92,8 +92,8 @@ function Get-PwshCommand {
     param([string] $PowerShellHome = $PSHOME)
     $apphost = Join-Path -Path $PowerShellHome -ChildPath 'pwsh'
     & test -x $apphost
-    if ($LASTEXITCODE -eq 0) { return , @($apphost) }
-    , @('dotnet', (Join-Path -Path $PowerShellHome -ChildPath 'pwsh.dll'))
+    [string[]] $command = if ($LASTEXITCODE -eq 0) { $apphost } else { 'dotnet', (Join-Path -Path $PowerShellHome -ChildPath 'pwsh.dll') }
+    Write-Output -InputObject $command -NoEnumerate
 }
 
 function Invoke-ChildPwshAsUser {
