@@ -41,9 +41,8 @@ Describe 'The MemMap module' {
         foreach ($set in (Get-Command $_).ParameterSets) {
             foreach ($parameter in $set.Parameters | Where-Object Name -NotIn ([Management.Automation.PSCmdlet]::CommonParameters + [Management.Automation.PSCmdlet]::OptionalCommonParameters)) {
                 $entries = @($help.Parameters.Parameter | Where-Object Name -EQ $parameter.Name)
-                $entry = $entries | Where-Object { ($_.Required -eq 'true') -eq $parameter.IsMandatory } | Select-Object -First 1
-                $entry | Should -Not -BeNullOrEmpty -Because "Get-Help $_ -Parameter $($parameter.Name) must describe it as in set $($set.Name)"
-                ($entry.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+                $entries.Count | Should -Be 1 -Because "Get-Help $_ -Parameter $($parameter.Name) shows the parameter once"
+                ($entries[0].Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
             }
         }
     }
