@@ -9,8 +9,8 @@
              from NuGet; ends with one line "N passed, N failed, N skipped" and a non-zero exit code
              on failure.
     Docs     Build; where platyPS 1.0 (Microsoft.PowerShell.PlatyPS) is installed, also check every
-             docs page with Test-MarkdownCommandHelp and make the MAML with it instead of the build's
-             own converter.
+             docs page with Test-MarkdownCommandHelp and write platyPS's own MAML to
+             out/help-platyps to compare with the build's.
     Package  Build in Release and name the package: out/MemMap.<version>.nupkg, laid out as
              Publish-PSResource lays it out (the dotnet-only equivalent is
              `dotnet build build/Package -c Release`).
@@ -101,11 +101,12 @@ function Invoke-Test {
 
 function Invoke-Doc {
     <#
-    The help: the build's converter makes the module's MAML; where platyPS 1.0 is installed, every
-    page must also pass Test-MarkdownCommandHelp and import with no warning, and platyPS's own MAML is
-    written to out/help-platyps for comparison. The module keeps the converter's MAML: platyPS 1.0.3
-    merges a parameter that is required in one set and optional in another (New-MemoryMapping
-    -Length) into one entry marked required, the very confusion the converter avoids.
+    The help: the build's help compiler (build/HelpCompiler) makes the module's MAML; where platyPS
+    1.0 is installed, every page must also pass Test-MarkdownCommandHelp and import with no warning,
+    and platyPS's own MAML is written to out/help-platyps for comparison (tests/Help.Tests.ps1
+    compares the two). The module keeps the compiler's MAML: platyPS 1.0.3 marks a parameter that is
+    required in one set and optional in another (New-MemoryMapping -Length) required, where the
+    compiler marks it required only if every set requires it and leaves each set's to the syntax.
     #>
     param([Parameter(Mandatory)] [string] $BuildConfiguration)
     Invoke-Build -BuildConfiguration $BuildConfiguration

@@ -1,7 +1,4 @@
-BeforeDiscovery {
-    # Generic: whatever cmdlets the built manifest exports at test time.
-    $script:Cmdlets = (Import-PowerShellDataFile -LiteralPath "$PSScriptRoot/../out/MemMap/MemMap.psd1").CmdletsToExport
-}
+# The contract every cmdlet keeps (help, parameter sets, pipeline) is in Module.Contract.Tests.ps1.
 
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
@@ -32,20 +29,6 @@ Describe 'The MemMap module' {
     It 'names the alias Set-MappedBytes in the help of Set-MappedByte' {
         (Get-Help Set-MappedByte).Synopsis | Should -Match 'Set-MappedBytes'
         (Get-Help Set-MappedBytes).Name | Should -Be 'Set-MappedByte'
-    }
-
-    It '<_> has help: a synopsis, two examples and a description of every parameter in every set' -ForEach $Cmdlets {
-        $help = Get-Help $_ -Full
-        $help.Synopsis | Should -Not -BeLike "$_ *[<CommonParameters>]*"
-        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
-        foreach ($set in (Get-Command $_).ParameterSets) {
-            foreach ($parameter in $set.Parameters | Where-Object Name -NotIn ([Management.Automation.PSCmdlet]::CommonParameters + [Management.Automation.PSCmdlet]::OptionalCommonParameters)) {
-                $entries = @($help.Parameters.Parameter | Where-Object Name -EQ $parameter.Name)
-                $entry = $entries | Where-Object { ($_.Required -eq 'true') -eq $parameter.IsMandatory } | Select-Object -First 1
-                $entry | Should -Not -BeNullOrEmpty -Because "Get-Help $_ -Parameter $($parameter.Name) must describe it as in set $($set.Name)"
-                ($entry.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
-            }
-        }
     }
 
     It 'keeps only commands in example code: sample output is set apart' {

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using static MemMap.Tests.ModuleContractTests;
+using static MemMap.Tests.ModuleFolder;
 
 namespace MemMap.Tests;
 
