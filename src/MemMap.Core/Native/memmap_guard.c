@@ -140,3 +140,61 @@ EXPORT size_t memmap_guarded_access(uint8_t *mapped, uint8_t *buffer, size_t cou
     active = NULL;
     return done;
 }
+
+// Guarded memmove (Copy-MappedByte): count bytes from source to destination, either or both of
+// them mapped, overlapping or not. The guard covers the span from the lower range's start to the
+// higher range's end: while it is active this thread touches nothing but the two ranges, so a
+// SIGBUS in that span on this thread can only be one of theirs. Pieces go ascending when the
+// destination lies below the source and descending otherwise (memmove's rule: overlapping bytes
+// are read before they are overwritten). After a fault the faulting chunk is redone in pieces
+// that cross no page boundary on either side, so the count is exact as above: the bytes moved,
+// none of the piece that faulted — counted from the start ascending, from the end descending.
+EXPORT size_t memmap_guarded_move(uint8_t *destination, const uint8_t *source, size_t count)
+{
+    uintptr_t d = (uintptr_t)destination, s = (uintptr_t)source;
+    struct guard guard = { .begin = d < s ? d : s, .end = (d > s ? d : s) + count };
+    const int down = d > s;
+    volatile size_t done = 0;
+    volatile size_t step = CHUNK;
+    if (sigsetjmp(guard.jump, 0) != 0)
+    {
+        if (step == page_size)
+        {
+            return done;
+        }
+        step = page_size;
+    }
+    active = &guard;
+    __asm__ volatile("" ::: "memory");
+    while (done < count)
+    {
+        size_t left = count - done, n, other;
+        if (!down)
+        {
+            // From here to the end of the chunk (or page) on the destination side; in page steps,
+            // also on the source side.
+            n = step - ((d + done) & (step - 1));
+            other = step - ((s + done) & (step - 1));
+        }
+        else
+        {
+            // From the start of the chunk (or page) holding the last byte still to move, to it.
+            n = ((d + left - 1) & (step - 1)) + 1;
+            other = ((s + left - 1) & (step - 1)) + 1;
+        }
+        if (step == page_size && other < n)
+        {
+            n = other;
+        }
+        if (n > left)
+        {
+            n = left;
+        }
+        size_t at = down ? left - n : done;
+        memmove(destination + at, source + at, n);
+        done += n;
+    }
+    __asm__ volatile("" ::: "memory");
+    active = NULL;
+    return done;
+}
