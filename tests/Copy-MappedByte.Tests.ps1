@@ -52,7 +52,7 @@ Describe 'Copy-MappedByte' {
         Set-MappedByte $source -String 'hello'
 
         Copy-MappedByte $source -Count 5 -Destination $destination -WhatIf
-        Get-MappedByte $destination -Count 5 | Should -Be ([byte[]]::new(5))
+        (Get-MappedByte $destination -Count 5) -join ',' | Should -Be '0,0,0,0,0'
 
         Copy-MappedByte $source -Count 5 -Destination $destination -DestinationOffset 10 -PassThru | Should -Be $destination
         Get-MappedByte $destination -Offset 10 -Count 5 -AsString | Should -Be 'hello'
@@ -70,7 +70,7 @@ Describe 'Copy-MappedByte' {
         Copy-MappedByte $source -Count 10 -Destination $destination -ErrorVariable denied -ErrorAction SilentlyContinue
         $denied[0].FullyQualifiedErrorId | Should -Be 'Access.Protection,MemMap.Commands.CopyMappedByteCommand'
         $denied[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
-        Get-MappedByte $destination -Count $Page | Should -Be ([byte[]]::new($Page))
+        @((Get-MappedByte $destination -Count $Page) -ne 0).Count | Should -Be 0
     }
 
     It 'stops at the pages another process truncated away, saying how many bytes were copied, and the session lives on' {

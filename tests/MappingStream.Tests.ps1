@@ -46,6 +46,8 @@ Describe 'MemoryMapping.AsStream' {
         $stream = $m.AsStream()
         Remove-MemoryMapping $m
 
-        { $stream.ReadByte() } | Should -Throw -ExceptionType ([ObjectDisposedException])
+        $failure = try { $stream.ReadByte() } catch { $_.Exception.InnerException }
+        $failure | Should -BeOfType ([ObjectDisposedException])
+        $failure.InnerException | Should -BeOfType ([MemMap.MappingClosedException])
     }
 }

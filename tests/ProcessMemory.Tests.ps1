@@ -35,8 +35,9 @@ Describe 'Lock-ProcessMemory and Unlock-ProcessMemory' {
             "id: $($refused[0].FullyQualifiedErrorId)"
             "category: $($refused[0].CategoryInfo.Category)"
             "message: $($refused[0].Exception.Message)"
-            $blocks = foreach ($i in 1..16) { [byte[]]::new(4MB) }
-            "alive: $(($blocks | Measure-Object -Property Length -Sum).Sum)"
+            $total = 0
+            foreach ($i in 1..16) { $total += [byte[]]::new(4MB).Length }
+            "alive: $total"
         }
         $output | Should -Contain 'id: ProcessLimit.RLIMIT_MEMLOCK,MemMap.Commands.LockProcessMemoryCommand'
         $output | Should -Contain 'category: ResourceUnavailable'
