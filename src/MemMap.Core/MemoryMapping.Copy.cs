@@ -11,9 +11,10 @@ namespace MemMap;
 // pass with no buffer between them — memmove for anonymous memory on both sides (Direct), else the
 // native helper's guarded memmove, whose SIGBUS handler covers both ranges; otherwise (a device,
 // or no native helper) through a buffer, read by the source's path and written by the
-// destination's. Pieces go in memmove's order (ascending when the destination lies below the
-// source, else descending), so overlapping ranges copy as memmove does, and a page that vanishes
-// mid-copy stops it with an exact count of the bytes copied, all from one end.
+// destination's. Pieces go ascending, except when the ranges overlap with the destination above the
+// source: then descending, as memmove does, a page at a time. So overlapping ranges copy as memmove
+// does, and a page that vanishes mid-copy stops it with an exact count of the bytes copied, all from
+// one end: from the start, or for such an overlapping move from the end.
 public sealed partial class MemoryMapping
 {
     /// <summary>The buffer a copy through the kernel goes through, per step.</summary>
@@ -65,7 +66,7 @@ public sealed partial class MemoryMapping
         }
         nint from = address + (nint)offset;
         nint to = destination.address + (nint)destinationOffset;
-        bool descending = to > from;
+        bool descending = to > from && to - from < count; // only an overlapping move up runs downwards
         long moved;
         if (readPath == AccessPath.Direct && destination.writePath == AccessPath.Direct)
         {
@@ -98,7 +99,11 @@ public sealed partial class MemoryMapping
             {
                 while (done < count)
                 {
-                    long step = Math.Min(count - done, rented.Length);
+                    // Descending, a step is the part of one destination page below the bytes moved,
+                    // so that a write refused there has written nothing (written bytes are counted).
+                    long step = descending
+                        ? Math.Min(count - done, (destinationOffset + count - done - 1) % destination.PageSize + 1)
+                        : Math.Min(count - done, rented.Length);
                     long at = descending ? count - done - step : done; // from the start of both ranges
                     long read = TransferLocked(offset + at, buffer, step, MemoryProtection.Read);
                     // Ascending, the bytes read before a refused page continue the copy; descending, they do not join it.
