@@ -30,6 +30,9 @@
         'Set-MappingAdvice'
         'Lock-MemoryMapping'
         'Unlock-MemoryMapping'
+        'Copy-MappedByte'
+        'Lock-ProcessMemory'
+        'Unlock-ProcessMemory'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Set-MappedBytes')

@@ -21,7 +21,7 @@ internal static class QuickMode
     {
         rounds = Option(args, "--rounds", rounds);
         calls = Option(args, "--calls", calls);
-        // --only copy|random|creation|find|residency: one group of rows.
+        // --only copy|random|creation|find|residency|mapcopy: one group of rows.
         int at = Array.IndexOf(args, "--only");
         string? only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         bool Selected(string group) => only is null || only == group;
@@ -79,6 +79,25 @@ internal static class QuickMode
             Compare("Find over 1 GiB, anonymous memory", "MemoryMapping.Find", () => find.FindAnonymous(), "Span<byte>.IndexOf, managed byte[]", () => find.IndexOf(), Throughput((1 << 30) / 1e9), 1 / 0.8);
             Compare("Fill 256 MiB, shared file mapping (/dev/shm)", "MemoryMapping.Fill", find.Fill, "Span.Fill on the mapping", find.SpanFill, Throughput((256 << 20) / 1e9), null);
             find.Cleanup();
+        }
+
+        if (Selected("mapcopy"))
+        {
+            var mapCopy = new MappingCopyBenchmarks();
+            mapCopy.Setup();
+            double gib = MappingCopyBenchmarks.Size / 1e9;
+            double half = MappingCopyBenchmarks.Half / 1e9;
+            Compare("copy a 1 GiB file into another through two shared mappings", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.CopyMemMap,
+                "Buffer.MemoryCopy between the same mappings", mapCopy.CopyMemcpy, Throughput(gib), 1.1);
+            Compare("  (report) copy a 1 GiB file: two mappings vs File.Copy", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.CopyMemMap,
+                "File.Copy (copy_file_range)", mapCopy.FileCopy, Throughput(gib), null);
+            Compare("move 512 MiB within a shared file mapping", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.MoveMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.MoveMemcpy, Throughput(half), null);
+            Compare("move 512 MiB up by 4097 bytes within a file mapping (overlapping)", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.ShiftMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.ShiftMemcpy, Throughput(half), null);
+            Compare("move 512 MiB within anonymous memory", "MemoryMapping.CopyTo (direct)", mapCopy.MoveAnonymousMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.MoveAnonymousMemcpy, Throughput(half), null);
+            mapCopy.Cleanup();
         }
 
         if (Selected("residency"))

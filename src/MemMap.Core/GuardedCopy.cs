@@ -45,6 +45,7 @@ internal static unsafe class GuardedCopy
             UnavailableReason = $"{path} is missing or cannot be loaded";
             return null;
         }
+        Library = library;
         var install = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "memmap_guard_install");
         if (install() != 0)
         {
@@ -53,4 +54,18 @@ internal static unsafe class GuardedCopy
         }
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }
+
+    /// <summary>The loaded helper, for the routines other than <see cref="Access"/> (set by <see cref="Load"/>).</summary>
+    private static nint Library;
+
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, nuint> MoveAccess =
+        IsAvailable ? (delegate* unmanaged<byte*, byte*, nuint, nuint>)NativeLibrary.GetExport(Library, "memmap_guarded_move") : null;
+
+    /// <summary>
+    /// memmove of <paramref name="count"/> bytes from <paramref name="source"/> to <paramref name="destination"/>
+    /// (either or both mapped, overlapping or not); returns how many were moved before a page raised
+    /// SIGBUS: counted from the start when the destination lies below the source, else from the end.
+    /// </summary>
+    internal static long Move(nint destination, nint source, long count) =>
+        (long)MoveAccess((byte*)destination, (byte*)source, (nuint)count);
 }
