@@ -169,3 +169,29 @@ Describe 'Set-MappedByte hints' {
     }
 }
 
+
+Describe 'Get-MappedByte -AsHex' {
+    It 'writes Format-Hex rows numbered from the mapping offset, 16 bytes each, under the mapping''s name' {
+        $path = Join-Path $TestDrive "hex-$(New-Guid).bin"
+        $content = New-PatternFile -Path $path -Length 1024
+        $m = New-MemoryMapping $path
+        $rows = Get-MappedByte $m -Offset 500 -Count 40 -AsHex
+        $rows | Should -HaveCount 3
+        $rows[0] | Should -BeOfType ([Microsoft.PowerShell.Commands.ByteCollection])
+        $rows.Offset64 | Should -Be 500, 516, 532
+        $rows[2].Bytes | Should -Be $content[532..539]
+        $text = $rows | Out-String -Width 100
+        $text | Should -Match ('Label: mapping {0} \(.*hex-' -f $m.Id)
+        $text | Should -Match ('(?m)^00000000000001F4 {0:X2} {1:X2}' -f $content[500], $content[501])
+        # The same numbering as Format-Hex gives the file itself from that offset.
+        $fileRows = Format-Hex -LiteralPath $path -Offset 500 -Count 40
+        $rows.Offset64 | Should -Be $fileRows.Offset64
+        Remove-MemoryMapping $m
+    }
+
+    It 'refuses -AsHex with -AsString (one output form at a time)' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        { Get-MappedByte $m -AsHex -AsString -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousParameterSet,MemMap.Commands.GetMappedByteCommand'
+        Remove-MemoryMapping $m
+    }
+}

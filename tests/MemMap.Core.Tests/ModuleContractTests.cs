@@ -335,6 +335,12 @@ public sealed partial class ModuleContractTests : IDisposable
                 Named(a, "Position") is int position ? position : -1,
                 Named(a, "ValueFromPipeline") is true)));
 
-    private static string[] ParameterSets(Type cmdlet) =>
-        Parameters(cmdlet).Select(p => p.Set).Where(set => set != AllSets).Distinct().ToArray();
+    /// <summary>The sets PowerShell shows: those the parameters name, and a default set of no parameter's own (Get-MappedByte's plain bytes).</summary>
+    private static string[] ParameterSets(Type cmdlet)
+    {
+        string[] named = Parameters(cmdlet).Select(p => p.Set).Where(set => set != AllSets).Distinct().ToArray();
+        return named.Length > 0 && Named(Attribute(cmdlet, CmdletAttribute)!, "DefaultParameterSetName") is string defaultSet && !named.Contains(defaultSet)
+            ? [defaultSet, .. named]
+            : named;
+    }
 }
