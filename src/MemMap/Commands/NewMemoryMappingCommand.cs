@@ -135,7 +135,8 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
         {
             return (UnixFileMode)Convert.ToInt32(digits, 8);
         }
-        return Enum.TryParse(digits, ignoreCase: true, out UnixFileMode named)
+        // Enum.TryParse takes any number too: "999" would become a mix of flags named back to the user.
+        return !digits.All(char.IsAsciiDigit) && Enum.TryParse(digits, ignoreCase: true, out UnixFileMode named)
             ? named
             : throw new ArgumentException($"Mode '{mode}' is not a permission mode: give octal digits as chmod takes them, such as '0600' (owner only) or '0660' (owner and group).", nameof(mode));
     }

@@ -62,7 +62,7 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
     {
         bool fill = ParameterSetName == FillSet;
         // Text the encoding cannot represent is an error (EncoderFallbackException), never '?' bytes.
-        byte[]? bytes = fill ? [] : ParameterSetName == StringSet ? TryGet(() => Encoding.GetBytes(String), String) : Value;
+        byte[]? bytes = fill ? [] : ParameterSetName == StringSet ? TryGet(() => TextBytes.Encode(Encoding, String, Offset, "nothing was written"), String) : Value;
         if (bytes is null)
         {
             return;
