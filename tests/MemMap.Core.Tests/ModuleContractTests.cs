@@ -45,7 +45,7 @@ public sealed partial class ModuleContractTests : IDisposable
         string[] files = Directory.GetFiles(ModuleDirectory, "*", SearchOption.AllDirectories)
             .Select(file => Path.GetRelativePath(ModuleDirectory, file)).ToArray();
 
-        Assert.Subset(files.ToHashSet(), new HashSet<string> { "MemMap.psd1", "MemMap.dll", "MemMap.Core.dll", "MemMap.Format.ps1xml", "en-US/MemMap.dll-Help.xml", "en-US/about_MemMap.help.txt" });
+        Assert.Subset(files.ToHashSet(), new HashSet<string> { "MemMap.psd1", "MemMap.dll", "MemMap.Core.dll", "MemMap.Format.ps1xml", "LICENSE", "en-US/MemMap.dll-Help.xml", "en-US/about_MemMap.help.txt" });
         Assert.DoesNotContain(files, file => file.StartsWith("System.Management.Automation", StringComparison.Ordinal));
         Assert.Equal("MemMap.dll", ManifestValue("RootModule"));
         Assert.Equal("MemMap.Format.ps1xml", ManifestList("FormatsToProcess").Single());
