@@ -111,15 +111,18 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
         string action = Create ? $"Create or extend the file to {Offset + Length} bytes and map it"
             : ParameterSetName == NameSet && options.Length is not null ? $"Open, or create with {Length} bytes and mode {Mode}, and map it"
             : "Map";
-        if (!ShouldProcess(target, action))
+        string errorTarget = ParameterSetName switch { AnonymousSet => "anonymous memory", NameSet => Name, _ => path };
+        UnixFileMode mode = MemoryMapping.DefaultSharedMemoryMode;
+        if (!TryCall(() => { MemoryMapping.CheckOptions(options); mode = ParameterSetName == NameSet ? ParseMode(Mode) : mode; }, errorTarget)
+            || !ShouldProcess(target, action))
         {
             return;
         }
         MemoryMapping? mapping = ParameterSetName switch
         {
-            AnonymousSet => TryGet(() => MemoryMapping.MapAnonymous(options), "anonymous memory"),
-            NameSet => TryGet(() => MemoryMapping.MapSharedMemory(Name, options, ParseMode(Mode)), Name),
-            _ => TryGet(() => MemoryMapping.MapFile(path, options), path),
+            AnonymousSet => TryGet(() => MemoryMapping.MapAnonymous(options), errorTarget),
+            NameSet => TryGet(() => MemoryMapping.MapSharedMemory(Name, options, mode), errorTarget),
+            _ => TryGet(() => MemoryMapping.MapFile(path, options), errorTarget),
         };
         if (mapping is not null)
         {

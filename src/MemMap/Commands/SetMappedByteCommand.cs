@@ -68,7 +68,8 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
             return;
         }
         string action = fill ? $"Set {Count} bytes at offset {Offset} to 0x{Fill:X2}" : $"Write {bytes.Length} bytes at offset {Offset}";
-        if (ShouldProcess(Describe(Mapping), action)
+        if (TryCall(() => Mapping.CheckBytes(Offset, fill ? Count : bytes.Length), Mapping)
+            && ShouldProcess(Describe(Mapping), action)
             && TryCall(() => { if (fill) Mapping.Fill(Offset, Count, Fill); else Mapping.Write(Offset, bytes); }, Mapping)
             && PassThru)
         {
