@@ -120,3 +120,17 @@ Describe 'Set-MappedValue and hex literals' {
         Remove-MemoryMapping $m
     }
 }
+
+Describe 'Get-MappedValue -NoEnumerate' {
+    It 'writes the values as one typed array, as Write-Output -NoEnumerate does' {
+        $m = New-MemoryMapping -Anonymous -Length 4096
+        Set-MappedValue $m -Type Int32 -Value 1, -2, 3
+        $values = Get-MappedValue $m -Type Int32 -Count 3 -NoEnumerate
+        , $values | Should -BeOfType ([int[]])
+        $values | Should -Be 1, -2, 3
+        @(Get-MappedValue $m -Type UInt16 -Count 5 -NoEnumerate -BigEndian).Count | Should -Be 1
+        (Get-MappedValue $m -Type Int32 -Count 3 | Measure-Object).Count | Should -Be 3
+        (Get-MappedValue $m -Type Int32 -Count 3 -NoEnumerate | Measure-Object).Count | Should -Be 1
+        Remove-MemoryMapping $m
+    }
+}
