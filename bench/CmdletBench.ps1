@@ -12,7 +12,8 @@
     file written for it and deleted after, measured by Get-MappingResidency and by util-linux
     fincore, a process started per call) runs $ResidencyCalls calls per round; -ResidencyCalls 0
     leaves it out. The bulk rows (a 64 MiB byte[] written to a 64 MiB file mapping by
-    Set-MappedByte and by $b.Write) run $BulkCalls calls per round.
+    Set-MappedByte and by $b.Write; a million Int32 values read by Get-MappedValue -NoEnumerate and
+    their 4 MiB of bytes by $b.Read) run $BulkCalls calls per round.
     Needs the module built (dotnet build leaves it in out/MemMap).
 .EXAMPLE
     pwsh -NoProfile -File bench/CmdletBench.ps1
@@ -58,6 +59,8 @@ try {
         '$accessor.ReadByte(100)'                        = '$null = $accessor.ReadByte(100)'
         'Set-MappedByte $b -Value $x (64 MiB)'           = 'Set-MappedByte $b -Offset 0 -Value $x'
         '$b.Write(0, $x) (64 MiB)'                       = '$b.Write(0, $x)'
+        'Get-MappedValue $b -Type Int32 -Count 1M -NoEnumerate (4 MiB)' = '$null = Get-MappedValue $b -Offset 0 -Type Int32 -Count 1MB -NoEnumerate'
+        '$b.Read(0, 4MB) (4 MiB)'                        = '$null = $b.Read(0, 4MB)'
     }
     if (Test-Path $big) {
         $statements['Get-MappingResidency -Path $big (2 GiB)'] = '$null = Get-MappingResidency -Path $big'
@@ -103,11 +106,13 @@ try {
     foreach ($name in $loops.Keys) {
         if ($name -eq 'empty loop') { continue }
         $against, $bar = switch -Wildcard ($name) {
+            'Set-MappedByte $b*' { '$b.Write(0, $x) (64 MiB)', 2.0; break }
+            'Get-MappedValue $b*' { '$b.Read(0, 4MB) (4 MiB)', 2.0; break }
             'Get-Mapped*' { 'Get-Variable m', 1.0 }
             '$m.Read*' { '$accessor.ReadByte(100)', 3.0 }
             '$a.Read*' { '$accessor.ReadByte(100)', 3.0 }
             'Get-MappingResidency*' { 'fincore $big (a process per call)', 0.5 }
-            'Set-MappedByte $b*' { '$b.Write(0, $x) (64 MiB)', 2.0 }
+
             default { $null, $null }
         }
         if ($against) {
