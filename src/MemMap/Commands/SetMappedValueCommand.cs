@@ -45,7 +45,7 @@ public sealed class SetMappedValueCommand : MemMapCmdlet
         object[] values = Value.Select(value => value is PSObject wrapped ? wrapped.BaseObject : value).ToArray();
         string order = BigEndian ? "big-endian" : "little-endian";
         if (ShouldProcess(Describe(Mapping), $"Write {values.Length} {Type.Name} values ({values.Length * NumericValueTypes.SizeOf(Type)} bytes, {order}) at offset {Offset}")
-            && TryCall(() => Mapping.WriteValues(Type, Offset, values, BigEndian), Mapping)
+            && TryCall(() => HexLiteralHint.Explain(() => Mapping.WriteValues(Type, Offset, values, BigEndian), values, Type), Mapping)
             && PassThru)
         {
             WriteObject(Mapping);
