@@ -30,6 +30,10 @@
         'Set-MappingAdvice'
         'Lock-MemoryMapping'
         'Unlock-MemoryMapping'
+        'Add-MappedValue'
+        'Wait-MappedValue'
+        'Use-MappingLock'
+        'Get-MappingLock'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Set-MappedBytes')
