@@ -17,7 +17,7 @@ using MemMap;
 //   map-locked <bytes>                    map anonymous memory Locked (under prlimit --memlock); "mapped" or the error
 //   sigbus-outside-guard <path>           map <path> (4 pages), truncate it to 1 page; print the guarded read's error,
 //                                         then read the lost page directly, outside MemMap: the runtime's SIGBUS
-//   and the reliability verbs in ReliabilityVerbs.cs
+//   and the reliability verbs in ReliabilityVerbs.cs, the synchronization verbs in SyncVerbs.cs
 try
 {
     switch (args[0])
@@ -99,7 +99,7 @@ try
             Console.WriteLine(System.Runtime.InteropServices.Marshal.ReadByte(truncated.Address, 2 * Environment.SystemPageSize)); // unguarded: must die as it would without MemMap
             return 0;
         default:
-            if (ReliabilityVerbs.Run(args) is int code)
+            if ((ReliabilityVerbs.Run(args) ?? SyncVerbs.Run(args)) is int code)
             {
                 return code;
             }
