@@ -40,16 +40,21 @@ Describe 'Atomic values across processes and runspaces' {
 
     It '4 processes x 2,500 Add-MappedValue on shared memory end at exactly 10,000' {
         $adders = 1..4 | ForEach-Object {
-            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; for ($i = 0; $i -lt 2500; $i++) { $null = Add-MappedValue $c 8 Int64 1 }' $Name
+            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; for ($i = 0; $i -lt 2500; $i++) { $null = Add-MappedValue $c 8 Int64 1 }' $Name
         }
+        # All four start adding at once: each counts itself ready, then waits for the start signal.
+        Wait-MappedValue $m 128 Int32 4 -Timeout 120 | Should -Be 4
+        Set-MappedValue $m 64 Int32 1
         $adders | ForEach-Object { Wait-Child $_ }
         Get-MappedValue $m 8 Int64 | Should -Be 10000
     }
 
     It 'of 4 processes racing one -Expected 0 claim, exactly one wins' {
         $racers = 1..4 | ForEach-Object {
-            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; Set-MappedValue $c 16 Int64 $PID -Expected 0' $Name
+            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; Set-MappedValue $c 16 Int64 $PID -Expected 0' $Name
         }
+        Wait-MappedValue $m 128 Int32 4 -Timeout 120 | Should -Be 4
+        Set-MappedValue $m 64 Int32 1
         $outcomes = $racers | ForEach-Object { Wait-Child $_ }
         @($outcomes | Where-Object { $_ -eq 'True' }).Count | Should -Be 1
         @($outcomes | Where-Object { $_ -eq 'False' }).Count | Should -Be 3

@@ -47,16 +47,18 @@ public sealed class SynchronizationTests : IDisposable
     }
 
     [Fact]
-    public void Four_processes_adding_2500_times_each_to_a_shared_file_counter_end_at_exactly_10000()
+    public void Four_processes_adding_at_once_to_a_shared_file_counter_lose_no_update()
     {
         using MemoryMapping mapping = SharedFile(out string path);
-        Process[] children = [.. Enumerable.Range(0, 4).Select(_ => ChildProcess.StartChild(["add", path, "8", "2500"]))];
+        Process[] children = [.. Enumerable.Range(0, 4).Select(_ => ChildProcess.StartChild(["add", path, "8", "250000"]))];
+        Assert.All(children, child => Assert.Equal("ready", child.StandardOutput.ReadLine()));
+        Array.ForEach(children, child => child.StandardInput.WriteLine("go"));
         foreach (Process child in children)
         {
             Assert.True(child.WaitForExit(60_000));
             Assert.Equal(0, child.ExitCode);
         }
-        Assert.Equal(10_000L, mapping.ReadValue<long>(8));
+        Assert.Equal(1_000_000L, mapping.ReadValue<long>(8));
     }
 
     [Fact]
@@ -76,9 +78,11 @@ public sealed class SynchronizationTests : IDisposable
     public void Threads_adding_to_values_of_every_integer_size_lose_no_update_and_wrap_around(MappingKind kind)
     {
         using MemoryMapping mapping = kind == MappingKind.SharedFile ? SharedFile(out _) : MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
+        using var start = new Barrier(4);
         Func<bool>[] adders = [.. Enumerable.Range(0, 4).Select(_ => Started(() =>
         {
-            for (int i = 0; i < 10_000; i++)
+            start.SignalAndWait();
+            for (int i = 0; i < 100_000; i++)
             {
                 mapping.AddValue(0, 1L);
                 mapping.AddValue(9, (byte)1); // a byte beside others in its word: they stay as they are
@@ -88,11 +92,11 @@ public sealed class SynchronizationTests : IDisposable
             return true;
         }))];
         Assert.All(adders, adder => Assert.True(adder()));
-        Assert.Equal(40_000L, mapping.ReadValue<long>(0));
-        Assert.Equal((byte)(40_000 % 256), mapping.ReadValue<byte>(9));
+        Assert.Equal(400_000L, mapping.ReadValue<long>(0));
+        Assert.Equal((byte)(400_000 % 256), mapping.ReadValue<byte>(9));
         Assert.Equal(0, mapping.ReadValue<byte>(8));
-        Assert.Equal(unchecked((short)-40_000), mapping.ReadValue<short>(10));
-        Assert.Equal(40_000u, mapping.ReadValue<uint>(12));
+        Assert.Equal(unchecked((short)-400_000), mapping.ReadValue<short>(10));
+        Assert.Equal(400_000u, mapping.ReadValue<uint>(12));
         mapping.WriteValue(16, sbyte.MaxValue);
         Assert.Equal(sbyte.MinValue, mapping.AddValue(16, (sbyte)1));
     }

@@ -3,7 +3,8 @@ using MemMap;
 
 /// <summary>
 /// The synchronization tests' verbs (tests/MemMap.Core.Tests/SynchronizationTests.cs):
-///   add path offset times            add 1 to the Int64 at offset of a shared file mapping, times times
+///   add path offset times            print "ready", wait for a line, then add 1 to the Int64 at offset of a shared
+///                                    file mapping times times (the parent starts all adders at once)
 ///   claim path offset                compare-and-swap the Int64 there from 0 to this pid; print "won" or "lost"
 ///   set-after path offset value ms   sleep ms, then write the Int64 there (waking waiters); print "set"
 ///   hold-lock path offset count      take an exclusive range lock, print "locked", then wait to be killed
@@ -24,6 +25,8 @@ internal static class SyncVerbs
         switch (args[0])
         {
             case "add":
+                Console.WriteLine("ready");
+                Console.In.ReadLine();
                 for (int i = int.Parse(args[3], CultureInfo.InvariantCulture); i > 0; i--)
                 {
                     mapping.AddValue(offset, 1L);
