@@ -7,10 +7,12 @@ public sealed class MappingRangeLock : IDisposable
 {
     private readonly MemoryMapping mapping;
     private readonly object resource;
+    private readonly bool reusable;
     private int descriptor;
 
-    internal MappingRangeLock(MemoryMapping mapping, object resource, long offset, long count, bool shared, object owner, int descriptor)
+    internal MappingRangeLock(MemoryMapping mapping, object resource, long offset, long count, bool shared, object owner, int descriptor, bool reusable)
     {
+        this.reusable = reusable;
         this.mapping = mapping;
         this.resource = resource;
         Offset = offset;
@@ -46,12 +48,23 @@ public sealed class MappingRangeLock : IDisposable
 
     internal bool Conflicts(MappingRangeLock other) => Overlaps(other) && !(IsShared && other.IsShared);
 
-    /// <summary>Releases the lock: closing its own description drops the kernel's lock. Safe to call twice, and after the mapping was removed.</summary>
+    /// <summary>Releases the lock: unlocks its own description for reuse, or closes it, which drops the kernel's lock. Safe to call twice, and after the mapping was removed.</summary>
     public void Dispose()
     {
         bool wasHeld = IsHeld;
         IsHeld = false;
-        CloseDescription();
+        int fd = Interlocked.Exchange(ref descriptor, -1);
+        if (fd >= 0)
+        {
+            if (wasHeld && reusable)
+            {
+                mapping.ReturnDescription(fd, Offset, Count);
+            }
+            else
+            {
+                Libc.Close(fd);
+            }
+        }
         if (wasHeld)
         {
             MemoryMapping.Released(this);
@@ -60,6 +73,7 @@ public sealed class MappingRangeLock : IDisposable
 
     internal void MarkHeld() => IsHeld = true;
 
+    /// <summary>Closes the description of a lock that was never taken.</summary>
     internal void CloseDescription()
     {
         int fd = Interlocked.Exchange(ref descriptor, -1);

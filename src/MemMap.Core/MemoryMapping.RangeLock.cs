@@ -25,6 +25,9 @@ namespace MemMap;
 //   the holder's reads and writes of the lost pages are Access.BeyondEndOfFile errors.
 // - Mapping removed while a lock is held (even by the block holding it): the lock belongs to its
 //   own description, so it is released as usual when its holder ends.
+// - Descriptions are reused: a released lock's description is unlocked (F_UNLCK) and kept for the
+//   next holder of this mapping, so an uncontended lock + unlock is two fcntl calls, not an open and
+//   a close too. Only one holder uses a description at a time; Dispose closes the idle ones.
 // - Advisory: the lock excludes only those who ask for it. A plain write is never refused.
 // - Re-entry: the same owner (a runspace, or a thread for core users) asking for a range that
 //   overlaps one it holds on the same file would wait for itself: MappingLockRecursionException.
@@ -35,6 +38,9 @@ public sealed partial class MemoryMapping
 
     /// <summary>Every range lock this process holds; also the monitor that anonymous-memory waiters wait on.</summary>
     private static readonly List<MappingRangeLock> HeldLocks = [];
+
+    /// <summary>Open file descriptions (opened for reading and writing) that no holder uses now; also their lock.</summary>
+    private readonly Stack<int> idleDescriptions = new();
 
     /// <summary>
     /// Takes a byte-range lock on [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>)
@@ -62,16 +68,17 @@ public sealed partial class MemoryMapping
         owner ??= Thread.CurrentThread;
         object resource;
         int fd = -1;
+        bool reusable = false;
         using (UseScope use = EnterUse())
         {
             CheckRange(offset, length);
             resource = file is null ? this : FileKeyLocked();
             if (file is not null)
             {
-                fd = OpenOwnDescription(shared);
+                (fd, reusable) = TakeDescription(shared);
             }
         }
-        var held = new MappingRangeLock(this, resource, file is null ? offset : Offset + offset, length, shared, owner, fd);
+        var held = new MappingRangeLock(this, resource, file is null ? offset : Offset + offset, length, shared, owner, fd, reusable);
         try
         {
             lock (HeldLocks)
@@ -156,18 +163,56 @@ public sealed partial class MemoryMapping
                 : null);
     }
 
-    /// <summary>A new open file description of the mapped file, for one holder's lock. Call under the gate.</summary>
-    private int OpenOwnDescription(bool shared)
+    /// <summary>An open file description of the mapped file for one holder's lock: an idle one, or a new one; and whether it may be reused (it is open for writing). Call under the gate.</summary>
+    private (int Fd, bool Reusable) TakeDescription(bool shared)
     {
+        lock (idleDescriptions)
+        {
+            if (idleDescriptions.TryPop(out int idle))
+            {
+                return (idle, true);
+            }
+        }
         string self = $"/proc/self/fd/{file!.DangerousGetHandle()}";
         int fd = Libc.Open(self, Libc.OpenFlags.ReadWrite | Libc.OpenFlags.CloseOnExec, 0);
-        if (fd < 0 && shared)
+        if (fd >= 0)
+        {
+            return (fd, true);
+        }
+        if (shared)
         {
             fd = Libc.Open(self, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0); // a read lock needs only read access
         }
-        return fd >= 0 ? fd : throw Errno.Last("open", Describe(), errno => errno == Errno.EACCES
+        return fd >= 0 ? (fd, false) : throw Errno.Last("open", Describe(), errno => errno == Errno.EACCES
             ? "An exclusive lock needs the file open for writing, which this user may not: take a shared lock (-Shared)."
             : null);
+    }
+
+    /// <summary>Unlocks a released lock's description and keeps it for the next holder; closes it (which drops its lock) once the mapping is removed, or when unlocking fails.</summary>
+    internal unsafe void ReturnDescription(int fd, long start, long count)
+    {
+        var request = new Libc.FileLockRequest { Type = Libc.LockType.Unlock, Start = start, Length = count };
+        lock (idleDescriptions)
+        {
+            if (!closed && Libc.Fcntl(fd, Libc.LockCommand.OfdSetLock, &request) == 0)
+            {
+                idleDescriptions.Push(fd);
+                return;
+            }
+        }
+        Libc.Close(fd);
+    }
+
+    /// <summary>Closes the idle descriptions: called by Dispose, after the mapping is marked closed, so none is returned later.</summary>
+    private void CloseIdleDescriptions()
+    {
+        lock (idleDescriptions)
+        {
+            while (idleDescriptions.TryPop(out int fd))
+            {
+                Libc.Close(fd);
+            }
+        }
     }
 
     /// <summary>The file's identity for the held-lock table (two mappings of one file share their locks). Call under the gate.</summary>
