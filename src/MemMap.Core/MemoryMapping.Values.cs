@@ -23,6 +23,7 @@ public sealed partial class MemoryMapping
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count == 1)
         {
+            CheckRange(offset, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()); // the range before the mapping's state, as for several values
             return [ReadValue<T>(offset, bigEndian)];
         }
         T[] values = new T[count];
