@@ -212,6 +212,19 @@ Describe 'Use-MappingLock and Get-MappingLock' {
         Use-MappingLock $again { 'free' } -Timeout 0 | Should -Be 'free'
     }
 
+    It 'agrees with lslocks on kind, mode and range, and names the holder that lslocks shows as -1' {
+        $inode = (& stat -c '%i' $Path)
+        $listed = Use-MappingLock $f -Shared -Offset 8 -Count 16 {
+            [pscustomobject]@{
+                Ours   = Get-MappingLock $f
+                Theirs = & lslocks --noheadings --raw --output PID,TYPE,MODE,START,END,INODE | Where-Object { ($_ -split ' ')[-1] -eq $inode }
+            }
+        }
+        $listed.Theirs | Should -Be "-1 OFDLCK READ 8 23 $inode"
+        $listed.Ours.Kind, $listed.Ours.Type, $listed.Ours.Offset, ($listed.Ours.Offset + $listed.Ours.Count - 1) | Should -Be 'OFD', 'Read', 8, 23
+        $listed.Ours.ProcessId | Should -Be $PID
+    }
+
     It 'shows a lock as a table of Type, Kind, ProcessId, Offset, Count and Path' {
         $table = Use-MappingLock $f -Shared -Offset 8 -Count 16 { Get-MappingLock -Path $Path | Out-String -Width 400 }
         $table | Should -Match 'Type\s+Kind\s+ProcessId\s+Offset\s+Count\s+Path'
