@@ -33,6 +33,10 @@
         'Copy-MappedByte'
         'Lock-ProcessMemory'
         'Unlock-ProcessMemory'
+        'Add-MappedValue'
+        'Wait-MappedValue'
+        'Use-MappingLock'
+        'Get-MappingLock'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Set-MappedBytes')

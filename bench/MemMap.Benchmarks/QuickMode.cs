@@ -21,7 +21,7 @@ internal static class QuickMode
     {
         rounds = Option(args, "--rounds", rounds);
         calls = Option(args, "--calls", calls);
-        // --only copy|random|creation|find|residency|mapcopy: one group of rows.
+        // --only copy|random|creation|find|residency|mapcopy|sync: one group of rows.
         int at = Array.IndexOf(args, "--only");
         string? only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         bool Selected(string group) => only is null || only == group;
@@ -105,6 +105,11 @@ internal static class QuickMode
             Residency.Run();
         }
 
+        if (Selected("sync"))
+        {
+            SyncBenchmarks.Run();
+        }
+
         Console.WriteLine();
         Console.WriteLine("| operation | MemMap (median) | baseline (median) | ratio (time) | best/best | bar (time) | verdict |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -149,6 +154,13 @@ internal static class QuickMode
 
     /// <summary>Two decimals, or two significant digits for a ratio too small for two decimals.</summary>
     private static string Ratio(double ratio) => ratio.ToString(ratio < 0.01 ? "G2" : "F2", CultureInfo.InvariantCulture);
+
+    /// <summary>A row measured some other way than <see cref="Compare"/> (such as latency percentiles).</summary>
+    internal static void AddRow(string row)
+    {
+        Console.WriteLine(row);
+        Rows.Add(row);
+    }
 
     internal static void Placeholder(string operation, string reason, string baselineName, double bar)
     {

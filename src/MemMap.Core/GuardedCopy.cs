@@ -19,6 +19,9 @@ internal static unsafe class GuardedCopy
 
     private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Load();
 
+    /// <summary>memmap_guarded_atomic: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
+    private static delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int> atomic;
+
     /// <summary>Whether the native helper is loaded and its SIGBUS handler installed.</summary>
     internal static bool IsAvailable => Access != null;
 
@@ -32,6 +35,15 @@ internal static unsafe class GuardedCopy
     /// <summary>Sets <paramref name="count"/> bytes at <paramref name="mapped"/> to <paramref name="value"/>; returns how many were set before a page raised SIGBUS.</summary>
     internal static long Fill(nint mapped, long count, byte value) =>
         (long)Access((byte*)mapped, &value, (nuint)count, FillOperation);
+
+    /// <summary>One atomic <paramref name="operation"/> on the naturally aligned <paramref name="size"/>-byte value at <paramref name="mapped"/>; false when its page raised SIGBUS. <paramref name="before"/> is the value before it.</summary>
+    internal static bool Atomic(nint mapped, int size, AtomicOperation operation, ulong operand, ulong expected, out ulong before)
+    {
+        ulong seen;
+        int result = atomic((byte*)mapped, size, (int)operation, operand, expected, &seen);
+        before = seen;
+        return result == 0;
+    }
 
     [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
     private static delegate* unmanaged<byte*, byte*, nuint, int, nuint> Load()
@@ -52,6 +64,7 @@ internal static unsafe class GuardedCopy
             UnavailableReason = "its SIGBUS handler could not be installed";
             return null;
         }
+        atomic = (delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int>)NativeLibrary.GetExport(library, "memmap_guarded_atomic");
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }
 

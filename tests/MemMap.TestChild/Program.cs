@@ -20,7 +20,7 @@ using MemMap;
 //   lock-process current|future [onfault]  print VmLck, lock the whole process (mlockall), print VmLck, allocate
 //                                         64 MiB and start a thread, print VmLck, unlock, print VmLck; or print the
 //                                         refusal, then allocate and start a thread to show the process is healthy
-//   and the reliability verbs in ReliabilityVerbs.cs
+//   and the reliability verbs in ReliabilityVerbs.cs, the synchronization verbs in SyncVerbs.cs
 try
 {
     switch (args[0])
@@ -120,7 +120,7 @@ try
             }
             return 0;
         default:
-            if (ReliabilityVerbs.Run(args) is int code)
+            if ((ReliabilityVerbs.Run(args) ?? SyncVerbs.Run(args)) is int code)
             {
                 return code;
             }

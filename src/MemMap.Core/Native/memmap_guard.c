@@ -216,3 +216,52 @@ EXPORT size_t memmap_guarded_move(uint8_t *destination, const uint8_t *source, s
     active = NULL;
     return done;
 }
+
+// Atomics: one load, store, fetch-add or compare-and-swap of a naturally aligned 1, 2, 4 or 8-byte
+// value in mapped memory, inside the same SIGBUS guard as the copies above, so a page another
+// process truncated away is an error (-1) instead of a dead process. Each is one instruction
+// (a plain aligned load or store, lock xadd, lock cmpxchg; ldar/stlr/ldaddal/casal or an
+// exclusive pair on arm64), sequentially consistent: a waiter that announces itself and then reads
+// the value, and a writer that writes and then looks for waiters, cannot miss each other.
+// *result receives the value before the operation (the value read, for a load); a compare-and-swap
+// succeeded when *result equals expected. Returns 0, or -1 when the page raised SIGBUS (nothing
+// was written).
+enum { ATOMIC_LOAD = 0, ATOMIC_STORE = 1, ATOMIC_ADD = 2, ATOMIC_CAS = 3 };
+
+#define ATOMIC_CASE(type)                                                                        \
+    {                                                                                            \
+        type *at = (type *)mapped;                                                               \
+        type seen = (type)expected;                                                              \
+        switch (op)                                                                              \
+        {                                                                                        \
+            case ATOMIC_LOAD: *result = __atomic_load_n(at, __ATOMIC_SEQ_CST); break;            \
+            case ATOMIC_STORE: *result = 0; __atomic_store_n(at, (type)operand, __ATOMIC_SEQ_CST); break; \
+            case ATOMIC_ADD: *result = __atomic_fetch_add(at, (type)operand, __ATOMIC_SEQ_CST); break; \
+            default:                                                                             \
+                __atomic_compare_exchange_n(at, &seen, (type)operand, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+                *result = seen;                                                                  \
+                break;                                                                           \
+        }                                                                                        \
+    }                                                                                            \
+    break
+
+EXPORT int memmap_guarded_atomic(uint8_t *mapped, int size, int op, uint64_t operand, uint64_t expected, uint64_t *result)
+{
+    struct guard guard = { .begin = (uintptr_t)mapped, .end = (uintptr_t)mapped + (size_t)size };
+    if (sigsetjmp(guard.jump, 0) != 0)
+    {
+        return -1;
+    }
+    active = &guard;
+    __asm__ volatile("" ::: "memory");
+    switch (size)
+    {
+        case 1: ATOMIC_CASE(uint8_t);
+        case 2: ATOMIC_CASE(uint16_t);
+        case 4: ATOMIC_CASE(uint32_t);
+        default: ATOMIC_CASE(uint64_t);
+    }
+    __asm__ volatile("" ::: "memory");
+    active = NULL;
+    return 0;
+}
