@@ -63,15 +63,18 @@ function Invoke-ChildPwsh {
         What the child runs.
     .PARAMETER ArgumentList
         The script block's arguments.
+    .PARAMETER TimeoutSeconds
+        Kill the child after this many seconds (timeout(1)), so a test of something that must not hang cannot hang the run; 0: no limit.
     #>
     [CmdletBinding()]
-    param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [int] $TimeoutSeconds = 0)
     $child = {
         param($Manifest, $Block, $Arguments)
         Import-Module -Name $Manifest
         & ([scriptblock]::Create($Block)) @Arguments
     }
     $pwsh = Get-PwshCommand
+    if ($TimeoutSeconds -gt 0) { $pwsh = @('timeout', '--kill-after=5', $TimeoutSeconds) + $pwsh }
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
 }
 

@@ -14,17 +14,22 @@ public sealed partial class MemoryMapping
     /// <param name="count">Bytes in the range; null means to the end of the mapping.</param>
     /// <param name="mode">Wait for the write-back, or only schedule it.</param>
     /// <param name="invalidate">Also invalidate other mappings of the same file (MS_INVALIDATE).</param>
-    public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false)
+    /// <param name="cancel">Stops between slices of <see cref="SliceLength"/>: the slices before it are on the file.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false, CancellationToken cancel = default)
     {
         Libc.MsyncFlags flags = (mode == SyncMode.Synchronous ? Libc.MsyncFlags.Sync : Libc.MsyncFlags.Async)
             | (invalidate ? Libc.MsyncFlags.Invalidate : 0);
         using UseScope use = EnterUse();
         foreach (ByteRange range in PageRunsLocked(offset, count, "sync"))
         {
-            if (Libc.Msync(address + (nint)range.Offset, (nuint)range.Length, flags) != 0)
+            InSlices(address + (nint)range.Offset, range.Length, (slice, sliceLength) =>
             {
-                throw Errno.Last("msync", Describe(), errno => errno == Errno.EIO ? "The file could not be written: check the disk and the file system." : null);
-            }
+                if (Libc.Msync(slice, (nuint)sliceLength, flags) != 0)
+                {
+                    throw Errno.Last("msync", Describe(), errno => errno == Errno.EIO ? "The file could not be written: check the disk and the file system." : null);
+                }
+            }, cancel);
         }
     }
 

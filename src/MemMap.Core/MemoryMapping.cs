@@ -97,6 +97,21 @@ public sealed partial class MemoryMapping : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"MemoryMapping {Id}: {Kind} {Describe()}, {Length} bytes at 0x{Address:x}";
 
+    /// <summary>True while this mapping maps part of [start, end) of the file <paramref name="other"/> (the same device and inode).</summary>
+    internal bool MapsFile(Interop.Libc.FileStatus other, long start, long end)
+    {
+        try
+        {
+            using UseScope use = EnterUse();
+            return file is not null && Interop.Libc.Fstat(file, out Interop.Libc.FileStatus status) == 0 && status.IsSameFile(other)
+                && Offset < end && Offset + MappedLength > start;
+        }
+        catch (MappingClosedException)
+        {
+            return false; // removed meanwhile: it holds nothing
+        }
+    }
+
     /// <summary>How errors name this mapping: its file, or what kind of memory it is.</summary>
     internal string Describe() => Path ?? "anonymous memory";
 

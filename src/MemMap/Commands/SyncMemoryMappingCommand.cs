@@ -43,7 +43,7 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
     {
         long? count = BoundOrNull(nameof(Count), Count);
         SyncMode mode = Async ? SyncMode.Asynchronous : SyncMode.Synchronous;
-        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
+        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate, StopToken), Mapping) && PassThru)
         {
             WriteObject(Mapping);
         }
