@@ -73,14 +73,15 @@ public sealed partial class MemoryMapping
     /// </summary>
     internal const long SliceLength = 32L << 20;
 
-    /// <summary>Calls <paramref name="call"/> on [at, at + length) in slices of <see cref="SliceLength"/>, checking <paramref name="cancel"/> before each.</summary>
+    /// <summary>Calls <paramref name="call"/> on [at, at + length) in slices of <see cref="SliceLength"/> (at least one page), checking <paramref name="cancel"/> before each.</summary>
     /// <exception cref="OperationCanceledException">Cancelled: the slices before this one are done, the rest not.</exception>
-    private static void InSlices(nint at, long length, Action<nint, long> call, CancellationToken cancel)
+    private void InSlices(nint at, long length, Action<nint, long> call, CancellationToken cancel)
     {
-        for (long done = 0; done < length; done += SliceLength)
+        long slice = Math.Max(SliceLength, PageSize); // both powers of two: whole pages of a 1 GiB huge page mapping too
+        for (long done = 0; done < length; done += slice)
         {
             cancel.ThrowIfCancellationRequested();
-            call(at + (nint)done, Math.Min(SliceLength, length - done));
+            call(at + (nint)done, Math.Min(slice, length - done));
         }
     }
 }

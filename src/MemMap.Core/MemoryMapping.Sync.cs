@@ -39,7 +39,7 @@ public sealed partial class MemoryMapping
         long length = count ?? Math.Max(0, Length - offset);
         CheckRange(offset, length);
         long start = offset - offset % PageSize;
-        long end = count is null ? MappedLength : RoundUpToPage(offset + length);
+        long end = count is null ? MappedLength : RoundUp(offset + length);
         return (start, end - start);
     }
 
