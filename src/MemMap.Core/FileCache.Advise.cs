@@ -83,9 +83,13 @@ public static partial class FileCache
     /// time, so nothing is copied and files larger than the address space work; where the kernel
     /// has no populate-read, reads the range (pread) into a scratch buffer instead.
     /// </summary>
-    private static void Load(SafeFileHandle file, long start, long end, string path, IProgress<long>? progress, CancellationToken cancel)
+    internal static void Load(SafeFileHandle file, long start, long end, string path, IProgress<long>? progress, CancellationToken cancel)
     {
         int fd = (int)file.DangerousGetHandle();
+        if (Libc.Fstat(file, out Libc.FileStatus status) == 0)
+        {
+            end = Math.Min(end, MemoryMapping.RoundUpToPage(status.Size)); // pages past the current end have nothing to load
+        }
         byte[]? scratch = null;
         for (long chunk = start; chunk < end; chunk += LoadChunkLength)
         {

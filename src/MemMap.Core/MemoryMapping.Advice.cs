@@ -33,9 +33,18 @@ public sealed partial class MemoryMapping
         }
         // Only advice that reads pages in can wait (for the disk); the rest is one call, which never splits a kernel area for long.
         bool readsIn = advice is MappingAdvice.WillNeed or MappingAdvice.PopulateRead or MappingAdvice.PopulateWrite;
+        // For a file, MADV_WILLNEED starts no more than the device's read-ahead window: the file's
+        // pages are loaded for the whole range, as with file advice (Set-MappingAdvice -Path).
+        bool loadFile = advice == MappingAdvice.WillNeed && regularFile && Kind is MappingKind.SharedFile or MappingKind.PrivateFile;
         ApplyToPages(offset, count, $"give advice {advice} for", advice.SetsAreaFlags(), (at, length) =>
         {
-            if (readsIn)
+            if (loadFile)
+            {
+                Call(at, length);
+                long fileStart = Offset + (at - address);
+                FileCache.Load(file!, fileStart, fileStart + length, Describe(), progress: null, cancel);
+            }
+            else if (readsIn)
             {
                 InSlices(at, length, Call, cancel);
             }

@@ -322,6 +322,20 @@ public sealed class AdviceTests : IDisposable
         }
     }
 
+    [Fact]
+    public void WillNeed_on_a_file_mapping_loads_the_whole_range_not_just_the_read_ahead_window()
+    {
+        const long Length = 96L << 20;
+        string path = EvictedFile(Length);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read, Offset = 16L << 20 });
+
+        mapping.Advise(MappingAdvice.WillNeed, 0, 64L << 20);
+
+        long cachedRange = FileResidency.Measure(path, detailed: true).ResidentRanges!
+            .Sum(run => Math.Max(0, Math.Min(run.End, 80L << 20) - Math.Max(run.Offset, 16L << 20)));
+        Assert.Equal(64L << 20, cachedRange); // the file's offsets 16 MiB to 80 MiB: the mapping's range
+    }
+
     /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class Inline(Action<long> report) : IProgress<long>
     {
