@@ -33,6 +33,17 @@ public sealed partial class MemoryMapping
         }
     }
 
+    /// <summary>
+    /// Why <see cref="Sync"/> writes nothing for this mapping, or null when it flushes to a file: a
+    /// private mapping's changes are its own copies, and anonymous memory has no file.
+    /// </summary>
+    public string? NothingToSync => Kind switch
+    {
+        MappingKind.PrivateFile => $"Mapping {Id} is private (copy-on-write): its changes are its own copies and never reach {Path}, so Sync wrote nothing. Map the file shared (without -Private) to write to it.",
+        MappingKind.PrivateAnonymous or MappingKind.SharedAnonymous => $"Mapping {Id} is anonymous memory: it has no file, so Sync had nothing to write.",
+        _ => null,
+    };
+
     /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end. Call under the gate (a resize changes Length).</summary>
     internal (long Start, long Length) PageSpan(long offset, long? count)
     {
