@@ -26,7 +26,8 @@ public sealed partial class MemoryMapping
         bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
         // NonBlock: open of a FIFO for reading would otherwise wait for a writer, forever, and hang
         // the session; with it, open returns and fstat refuses the FIFO. Regular files ignore it.
-        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock
+        // NoControllingTerminal: a terminal device given by mistake must not become the session's.
+        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock | Libc.OpenFlags.NoControllingTerminal
             | (needsWrite ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly)
             | (options.Create ? Libc.OpenFlags.Create : 0);
 
