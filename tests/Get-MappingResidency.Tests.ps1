@@ -84,4 +84,28 @@ Describe 'Get-MappingResidency' {
         Get-MappingResidency $m -ErrorAction SilentlyContinue -ErrorVariable failure
         $failure[0].FullyQualifiedErrorId | Should -Be 'MappingRemoved,MemMap.Commands.GetMappingResidencyCommand'
     }
+
+    It 'refuses a FIFO within a second, named or among piped files, and still counts the other files' {
+        $folder = Join-Path $TestDrive "fifo-$(New-Guid)"
+        New-Item -ItemType Directory $folder | Out-Null
+        New-PatternFile -Path (Join-Path $folder 'a.bin') -Length $Page | Out-Null
+        New-PatternFile -Path (Join-Path $folder 'c.bin') -Length $Page | Out-Null
+        mkfifo (Join-Path $folder 'b.fifo') # nobody writes: a blocking open for reading waits forever
+        # In a child that timeout(1) kills: a hang fails this test instead of hanging the run.
+        $output = Invoke-ChildPwsh -TimeoutSeconds 30 -ArgumentList $folder {
+            param($Folder)
+            $measured = Get-ChildItem -File $Folder | Get-MappingResidency -ErrorVariable failed -ErrorAction SilentlyContinue
+            # Timed once warm: loading the module and the first pipeline take a while on a busy machine.
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            Get-MappingResidency -Path (Join-Path $Folder 'b.fifo') -ErrorVariable +failed -ErrorAction SilentlyContinue
+            $watch.Stop()
+            ($measured.Path | Split-Path -Leaf) -join ','
+            ($failed | ForEach-Object { "$($_.FullyQualifiedErrorId) $(Split-Path -Leaf $_.TargetObject)" }) -join ';'
+            $watch.Elapsed.TotalSeconds
+        }
+        $LASTEXITCODE | Should -Be 0 -Because 'a child killed by timeout hung on the FIFO'
+        $output[0] | Should -Be 'a.bin,c.bin'
+        $output[1] | Should -Be ('InvalidArgument,MemMap.Commands.GetMappingResidencyCommand b.fifo;' * 2).TrimEnd(';')
+        [double]$output[2] | Should -BeLessThan 1
+    }
 }

@@ -161,4 +161,58 @@ Describe 'Set-MappingAdvice on files (-Path)' {
         { Set-MappingAdvice -Path $Path -Advice Free -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappingAdviceCommand' -ExpectedMessage '*Free applies to mappings*'
     }
+
+    It 'loads all of a file far larger than the read-ahead window with WillNeed, as fincore shows at once' {
+        $big = Join-Path $TestDrive "big-$(New-Guid).bin"
+        $stream = [IO.File]::Create($big)
+        try {
+            $block = [byte[]]::new(1MB); $block[0] = 1
+            foreach ($i in 1..64) { $stream.Write($block, 0, $block.Length) }
+            $stream.Flush($true)
+        }
+        finally { $stream.Dispose() }
+        Set-MappingAdvice -Path $big -Advice DontNeed
+        Get-CachedByteCount $big | Should -Be 0
+
+        Set-MappingAdvice -Path $big -Advice WillNeed -Verbose 4>&1 | Should -BeLike '*: 0 pages cached before, 16384 after.'
+        Get-CachedByteCount $big | Should -Be 64MB # no waiting: the load is done when the cmdlet returns (vmtouch -t)
+    }
+
+    It 'warns which mappings of this session keep pages cached when DontNeed cannot evict them' {
+        $m = New-MemoryMapping $Path -Protection Read
+        $null = Get-MappedByte $m -Offset 0 -Count (8 * $Page) # maps 8 pages into this process
+        Set-MappingAdvice -Path $Path -Advice DontNeed -WarningVariable warned -WarningAction SilentlyContinue
+        Get-CachedByteCount $Path | Should -BeGreaterOrEqual (8 * $Page)
+        $warned.Count | Should -Be 1
+        "$warned" | Should -BeLike "*stay in the page cache after DontNeed: mapping $($m.Id) ($Path) of this session maps them, and a mapped page is not evicted*"
+
+        Remove-MemoryMapping $m
+        Set-MappingAdvice -Path $Path -Advice DontNeed -WarningVariable quiet
+        $quiet | Should -BeNullOrEmpty
+        Get-CachedByteCount $Path | Should -Be 0
+    }
+
+    It 'stops a long load at Ctrl+C within a fraction of a second' {
+        $big = Join-Path $TestDrive "slow-$(New-Guid).bin"
+        $stream = [IO.File]::Create($big)
+        try { $stream.SetLength(8GB) } # sparse: reading its holes fills the page cache with zeros, 8 GiB of work
+        finally { $stream.Dispose() }
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Get-Module MemMap).Path)'; Set-MappingAdvice -Path '$big' -Advice WillNeed")
+            $running = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 300
+            $running.IsCompleted | Should -BeFalse -Because 'loading 8 GiB takes longer than this'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 0.9
+            (Get-CachedByteCount $big) | Should -BeLessThan 8GB
+        }
+        finally {
+            $ps.Dispose()
+            Set-MappingAdvice -Path $big -Advice DontNeed # give the page cache back to the other tests
+        }
+    }
 }

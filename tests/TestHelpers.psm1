@@ -63,15 +63,18 @@ function Invoke-ChildPwsh {
         What the child runs.
     .PARAMETER ArgumentList
         The script block's arguments.
+    .PARAMETER TimeoutSeconds
+        Kill the child after this many seconds (timeout(1)), so a test of something that must not hang cannot hang the run; 0: no limit.
     #>
     [CmdletBinding()]
-    param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    param([scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [int] $TimeoutSeconds = 0)
     $child = {
         param($Manifest, $Block, $Arguments)
         Import-Module -Name $Manifest
         & ([scriptblock]::Create($Block)) @Arguments
     }
     $pwsh = Get-PwshCommand
+    if ($TimeoutSeconds -gt 0) { $pwsh = @('timeout', '--kill-after=5', $TimeoutSeconds) + $pwsh }
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $child -args $script:ModuleManifest, $ScriptBlock.ToString(), $ArgumentList
 }
 
@@ -140,4 +143,45 @@ function Invoke-ChildPwshAsUser {
     finally { Remove-Item $stage -Recurse -Force }
 }
 
-Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Get-PwshCommand, Invoke-ChildPwsh, Invoke-ChildPwshAsUser
+function Add-HugePageReservation {
+    <#
+    .SYNOPSIS
+        Reserves -Count more huge pages (root only); returns how many the kernel added, or why none, as a string to skip with.
+    .DESCRIPTION
+        The pool is raised (and lowered by Remove-HugePageReservation) by this count, not set to a
+        number, so that other test runs on the machine that reserve at the same time keep theirs.
+    .PARAMETER Count
+        How many huge pages to add.
+    #>
+    [CmdletBinding()]
+    param([int] $Count = 8)
+    $knob = '/proc/sys/vm/nr_hugepages'
+    if (-not (Select-String -Path /proc/meminfo -Pattern '^Hugepagesize:' -Quiet)) {
+        return 'This kernel has no huge pages (no Hugepagesize in /proc/meminfo): build it with CONFIG_HUGETLBFS to test -HugePages.'
+    }
+    if ((id -u) -ne '0') {
+        return "Reserving huge pages needs root (the tests write $knob and put the old value back): run the tests as root to test -HugePages."
+    }
+    $before = [long](Get-Content $knob)
+    [IO.File]::WriteAllText($knob, "$($before + $Count)")
+    $added = [Math]::Clamp([long](Get-Content $knob) - $before, 0, $Count)
+    if ($added -eq 0) {
+        return "The kernel did not reserve a huge page (writing $knob had no effect): free memory (it may be too fragmented), or reserve at boot (hugepages=8 on the kernel command line)."
+    }
+    $added
+}
+
+function Remove-HugePageReservation {
+    <#
+    .SYNOPSIS
+        Gives back -Count huge pages that Add-HugePageReservation reserved.
+    .PARAMETER Count
+        How many it added.
+    #>
+    [CmdletBinding()]
+    param([long] $Count)
+    $knob = '/proc/sys/vm/nr_hugepages'
+    if ($Count -gt 0) { [IO.File]::WriteAllText($knob, "$([Math]::Max(0, [long](Get-Content $knob) - $Count))") }
+}
+
+Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Get-PwshCommand, Invoke-ChildPwsh, Invoke-ChildPwshAsUser, Add-HugePageReservation, Remove-HugePageReservation

@@ -22,31 +22,21 @@ public static class FileResidency
     /// <param name="path">A regular file; sparse and empty files work.</param>
     /// <param name="detailed">Also list the runs of resident pages (needs a temporary mapping and mincore).</param>
     /// <exception cref="ArgumentException">The path is not a regular file.</exception>
+    /// <param name="cancel">Stops the measurement between chunks (OperationCanceledException).</param>
     /// <exception cref="SystemCallException">The file cannot be opened (ENOENT, EACCES…) or measured.</exception>
-    public static MappingResidency Measure(string path, bool detailed = false)
+    public static MappingResidency Measure(string path, bool detailed = false, CancellationToken cancel = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = System.IO.Path.GetFullPath(path);
-        ProcessLimits.ReserveDescriptor(fullPath);
-        int fd = Libc.Open(fullPath, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0);
-        if (fd < 0)
+        (SafeFileHandle file, Libc.FileStatus status) = RegularFile.OpenForReading(fullPath, "measure residency");
+        using (file)
         {
-            throw Errno.Last("open", fullPath, errno => errno switch
-            {
-                Errno.ENOENT => "The file does not exist: check the path.",
-                Errno.EACCES => "Reading the file is not allowed, and residency needs it opened for reading.",
-                _ => null,
-            });
+            return Measure(fullPath, (int)file.DangerousGetHandle(), status, detailed, cancel);
         }
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        if (Libc.Fstat(file, out Libc.FileStatus status) != 0)
-        {
-            throw Errno.Last("fstat", fullPath);
-        }
-        if (!status.IsRegularFile)
-        {
-            throw new ArgumentException($"{fullPath} is not a regular file; residency is measured for regular files (a directory's files: Get-ChildItem -File | Get-MappingResidency).", nameof(path));
-        }
+    }
+
+    private static MappingResidency Measure(string fullPath, int fd, Libc.FileStatus status, bool detailed, CancellationToken cancel)
+    {
         int pageSize = Environment.SystemPageSize;
         long mappedLength = MemoryMapping.RoundUpToPage(status.Size);
         Libc.CacheStatus? cache = mappedLength == 0 ? null : Cachestat(fd, mappedLength, fullPath);
@@ -57,6 +47,7 @@ public static class FileResidency
             var counter = new ResidencyCounter(pageSize, detailed);
             for (long offset = 0; offset < mappedLength; offset += ChunkLength)
             {
+                cancel.ThrowIfCancellationRequested();
                 CountChunk(fd, offset, Math.Min(ChunkLength, mappedLength - offset), counter, fullPath);
             }
             resident = counter.ResidentPages;
@@ -126,6 +117,28 @@ public static class FileResidency
             };
         }
         return total;
+    }
+
+    /// <summary>
+    /// The pages of [offset, offset + length) (page-aligned) of the open file <paramref name="fd"/> that
+    /// are in the page cache: cachestat, else mincore through short-lived mappings.
+    /// </summary>
+    internal static long ResidentPages(int fd, long offset, long length, string path)
+    {
+        if (length <= 0)
+        {
+            return 0;
+        }
+        if (Cachestat(fd, (ulong)offset, (ulong)length, path) is { } status)
+        {
+            return (long)status.Cached;
+        }
+        var counter = new ResidencyCounter(Environment.SystemPageSize, collectRanges: false);
+        for (long chunk = offset; chunk < offset + length; chunk += ChunkLength)
+        {
+            CountChunk(fd, chunk, Math.Min(ChunkLength, offset + length - chunk), counter, path);
+        }
+        return counter.ResidentPages;
     }
 
     /// <summary>cachestat over one byte range (a length of 0: to the end), or null where the kernel has no cachestat for the file.</summary>

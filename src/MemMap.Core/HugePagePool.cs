@@ -9,26 +9,39 @@ namespace MemMap;
 internal static class HugePagePool
 {
     /// <summary>Refuses a huge-page mapping of <paramref name="length"/> bytes that the pool cannot back, saying why.</summary>
-    internal static void Require(bool anonymous, bool noReserve, long length, string target)
+    internal static void Require(bool anonymous, MappingOptions options, long length, string target)
     {
         if (!anonymous)
         {
-            throw new ArgumentException($"HugePages applies to anonymous memory; {target} is a file (a file on a hugetlbfs mount gets huge pages by itself).");
+            throw new ArgumentException($"HugePages applies to anonymous memory; {target} is a file (a file on a hugetlbfs mount gets huge pages by itself).", nameof(options));
         }
-        if (noReserve)
+        if (options.NoReserve)
         {
-            throw new ArgumentException("HugePages cannot be combined with NoReserve: unreserved huge pages may be missing when first touched.");
+            throw new ArgumentException("HugePages cannot be combined with NoReserve: unreserved huge pages may be missing when first touched.", nameof(options));
         }
         (long total, long free, long size) = Read();
-        if (size <= 0 || length % size != 0)
+        if (size <= 0)
         {
-            throw new ArgumentException($"With HugePages the Length must be a multiple of the huge page size ({size} bytes), not {length}: use {(length + size - 1) / size * size}.");
+            throw new ArgumentException("This kernel has no huge pages (/proc/meminfo shows no Hugepagesize): map without HugePages.", nameof(options));
+        }
+        if (length % size != 0)
+        {
+            long pages = Math.Max(1, (length + size - 1) / size);
+            throw new ArgumentException($"With HugePages, memory comes in whole huge pages of {Describe(size)} ({size} bytes; Hugepagesize in /proc/meminfo), and Length {length} is not a whole number of them: use Length {pages * size} ({pages} huge {(pages == 1 ? "page" : "pages")}).", nameof(options));
         }
         if (free < length / size)
         {
-            throw new ArgumentException($"Cannot map {target} with huge pages: it needs {length / size} free huge pages and {Describe(total, free, size)}. Reserve more as root (echo N > /proc/sys/vm/nr_hugepages), or map without HugePages.");
+            throw new ArgumentException($"Cannot map {target} with huge pages: it needs {length / size} free huge pages and {Describe(total, free, size)}. Reserve more as root (echo N > /proc/sys/vm/nr_hugepages), or map without HugePages.", nameof(options));
         }
     }
+
+    /// <summary>The huge page size (Hugepagesize in /proc/meminfo): the page size of a HugePages mapping, fixed at boot.</summary>
+    internal static long PageSize => Size.Value;
+
+    private static readonly Lazy<long> Size = new(() => Read().Size);
+
+    /// <summary>A size in bytes as people say it: 2 MiB, 1 GiB.</summary>
+    internal static string Describe(long size) => size >= 1L << 30 && size % (1L << 30) == 0 ? $"{size >> 30} GiB" : size >= 1L << 20 && size % (1L << 20) == 0 ? $"{size >> 20} MiB" : $"{size >> 10} KiB";
 
     /// <summary>The pool in words, from /proc/meminfo.</summary>
     internal static string Describe()

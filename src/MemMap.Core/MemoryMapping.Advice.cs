@@ -16,17 +16,41 @@ public sealed partial class MemoryMapping
     /// <exception cref="ArgumentException">The advice is not a <see cref="MappingAdvice"/>, or the range is not inside the mapping.</exception>
     /// <exception cref="MappingAccessException">The range touches pages that were unmapped.</exception>
     /// <exception cref="SystemCallException">The kernel refused the advice; for EINVAL the message names what the advice needs and the running kernel.</exception>
-    public void Advise(MappingAdvice advice, long offset = 0, long? count = null)
+    /// <param name="cancel">Stops advice that reads pages in (WillNeed, PopulateRead, PopulateWrite) between slices of <see cref="SliceLength"/>.</param>
+    /// <exception cref="OperationCanceledException">Cancelled: the slices before it were advised.</exception>
+    public void Advise(MappingAdvice advice, long offset = 0, long? count = null, CancellationToken cancel = default)
     {
         if (!Enum.IsDefined(advice))
         {
             throw new ArgumentException($"{advice} is not an advice: use one of {string.Join(", ", Enum.GetNames<MappingAdvice>())}.", nameof(advice));
         }
-        ApplyToPages(offset, count, $"give advice {advice} for", advice.SetsAreaFlags(), (at, length) =>
+        void Call(nint at, long length)
         {
             if (Libc.Madvise(at, (nuint)length, advice) != 0)
             {
                 throw Errno.Last("madvise", $"{Describe()} (advice {advice}, {advice.KernelName()})", errno => AdviceRefused(advice, errno));
+            }
+        }
+        // Only advice that reads pages in can wait (for the disk); the rest is one call, which never splits a kernel area for long.
+        bool readsIn = advice is MappingAdvice.WillNeed or MappingAdvice.PopulateRead or MappingAdvice.PopulateWrite;
+        // For a file, MADV_WILLNEED starts no more than the device's read-ahead window: the file's
+        // pages are loaded for the whole range, as with file advice (Set-MappingAdvice -Path).
+        bool loadFile = advice == MappingAdvice.WillNeed && regularFile && Kind is MappingKind.SharedFile or MappingKind.PrivateFile;
+        ApplyToPages(offset, count, $"give advice {advice} for", advice.SetsAreaFlags(), (at, length) =>
+        {
+            if (loadFile)
+            {
+                Call(at, length);
+                long fileStart = Offset + (at - address);
+                FileCache.Load(file!, fileStart, fileStart + length, Describe(), progress: null, cancel);
+            }
+            else if (readsIn)
+            {
+                InSlices(at, length, Call, cancel);
+            }
+            else
+            {
+                Call(at, length);
             }
         });
     }

@@ -26,7 +26,8 @@ public sealed partial class MemoryMapping
         bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
         // NonBlock: open of a FIFO for reading would otherwise wait for a writer, forever, and hang
         // the session; with it, open returns and fstat refuses the FIFO. Regular files ignore it.
-        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock
+        // NoControllingTerminal: a terminal device given by mistake must not become the session's.
+        Libc.OpenFlags flags = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock | Libc.OpenFlags.NoControllingTerminal
             | (needsWrite ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly)
             | (options.Create ? Libc.OpenFlags.Create : 0);
 
@@ -102,15 +103,16 @@ public sealed partial class MemoryMapping
 
     private static MemoryMapping Map(SafeFileHandle? file, bool regularFile, string? path, long length, MappingOptions options, MappingKind kind)
     {
-        long mappedLength = RoundUpToPage(length);
         string target = path ?? $"{length} bytes of anonymous memory";
         if (options.HugePages)
         {
-            HugePagePool.Require(file is null, options.NoReserve, mappedLength, target);
+            HugePagePool.Require(file is null, options, length, target); // the length as given: a whole number of huge pages
         }
-        if (options.Address is { } wanted && wanted % Environment.SystemPageSize != 0)
+        long pageSize = options.HugePages ? HugePagePool.PageSize : Environment.SystemPageSize;
+        long mappedLength = (length + pageSize - 1) / pageSize * pageSize;
+        if (options.Address is { } wanted && wanted % pageSize != 0)
         {
-            throw new ArgumentException($"Address 0x{wanted:x} is not a multiple of the page size ({Environment.SystemPageSize}): mmap places whole pages.", nameof(options));
+            throw new ArgumentException($"Address 0x{wanted:x} is not a multiple of the page size ({pageSize}{(options.HugePages ? ", the huge page size" : "")}): mmap places whole pages.", nameof(options));
         }
         ProcessLimits.ReserveAreas(1, $"map {target}");
         ProcessLimits.ReserveAddressSpace(mappedLength, $"map {target}");

@@ -16,17 +16,36 @@ public sealed partial class MemoryMapping
     /// <param name="onFault">Lock each page only when it is first touched (MLOCK_ONFAULT) instead of faulting them all in now.</param>
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the mapping.</exception>
     /// <exception cref="MappingAccessException">The range touches pages that were unmapped.</exception>
+    /// <param name="cancel">Stops the lock between slices of <see cref="SliceLength"/> (faulting in a slow file takes a while); what this call locked is unlocked again.</param>
     /// <exception cref="SystemCallException">The kernel refused; ENOMEM, EPERM and EAGAIN name RLIMIT_MEMLOCK and its current value.</exception>
-    public void Lock(long offset = 0, long? count = null, bool onFault = false)
+    /// <exception cref="OperationCanceledException">Cancelled; the range is left unlocked.</exception>
+    public void Lock(long offset = 0, long? count = null, bool onFault = false, CancellationToken cancel = default)
     {
         Libc.LockFlags flags = onFault ? Libc.LockFlags.OnFault : Libc.LockFlags.None;
+        var locked = new List<(nint At, long Length)>();
         ApplyToPages(offset, count, "lock", maySplitAreas: true, (at, length) =>
         {
-            if (Libc.Mlock2(at, (nuint)length, flags) != 0)
+            try
             {
-                throw Errno.Last("mlock2", Describe(), errno => errno == Errno.EINVAL && onFault
-                    ? $"Locking on fault (MLOCK_ONFAULT) needs Linux 4.4 or later; this is Linux {KernelRelease()}. Lock without -OnFault."
-                    : LockAdvice(errno));
+                InSlices(at, length, (slice, sliceLength) =>
+                {
+                    if (Libc.Mlock2(slice, (nuint)sliceLength, flags) != 0)
+                    {
+                        throw Errno.Last("mlock2", Describe(), errno => errno == Errno.EINVAL && onFault
+                            ? $"Locking on fault (MLOCK_ONFAULT) needs Linux 4.4 or later; this is Linux {KernelRelease()}. Lock without -OnFault."
+                            : LockAdvice(errno));
+                    }
+                    locked.Add((slice, sliceLength));
+                }, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                // Still under the gate: the slices are where this call locked them. Half a lock is no lock.
+                foreach ((nint slice, long sliceLength) in locked)
+                {
+                    Libc.Munlock(slice, (nuint)sliceLength);
+                }
+                throw;
             }
         });
     }

@@ -65,4 +65,23 @@ public sealed partial class MemoryMapping
         ChangePages(pages.WithSplits(2));
         apply(address + (nint)part.Offset, part.Length);
     }
+
+    /// <summary>
+    /// How much one call that may wait for page-in (mlock, populate, msync) covers at a time: 32 MiB
+    /// read from a slow disk (100 MB/s) takes a third of a second, so a cancellation (Ctrl+C) is
+    /// seen within that. A multiple of every page size, huge pages included.
+    /// </summary>
+    internal const long SliceLength = 32L << 20;
+
+    /// <summary>Calls <paramref name="call"/> on [at, at + length) in slices of <see cref="SliceLength"/> (at least one page), checking <paramref name="cancel"/> before each.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled: the slices before this one are done, the rest not.</exception>
+    private void InSlices(nint at, long length, Action<nint, long> call, CancellationToken cancel)
+    {
+        long slice = Math.Max(SliceLength, PageSize); // both powers of two: whole pages of a 1 GiB huge page mapping too
+        for (long done = 0; done < length; done += slice)
+        {
+            cancel.ThrowIfCancellationRequested();
+            call(at + (nint)done, Math.Min(slice, length - done));
+        }
+    }
 }

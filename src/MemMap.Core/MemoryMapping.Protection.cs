@@ -52,7 +52,7 @@ public sealed partial class MemoryMapping
     {
         if (offset % PageSize != 0)
         {
-            throw new ArgumentException($"{what} applies to whole pages: offset {offset} is not a multiple of the page size ({PageSize}). Use offset {offset - offset % PageSize}.", nameof(offset));
+            throw new ArgumentException($"{what} applies to whole pages: offset {offset} is not a multiple of the {(IsHugePages ? $"huge page size of mapping {Id} ({PageSize} bytes, {HugePagePool.Describe(PageSize)})" : $"page size ({PageSize})")}. Use offset {offset - offset % PageSize}{(IsHugePages ? $" or {offset - offset % PageSize + PageSize}" : "")}.", nameof(offset));
         }
     }
 

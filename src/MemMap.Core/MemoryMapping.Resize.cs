@@ -23,8 +23,17 @@ public sealed partial class MemoryMapping
         {
             throw new ArgumentOutOfRangeException(nameof(newLength), newLength, $"The new length must be greater than 0, not {newLength}; to remove the mapping use Remove-MemoryMapping.");
         }
-        long newMapped = RoundUpToPage(newLength);
+        if (IsHugePages && newLength % PageSize != 0)
+        {
+            long pages = Math.Max(1, newLength / PageSize);
+            throw new ArgumentException($"Mapping {Id} is made of huge pages of {HugePagePool.Describe(PageSize)} ({PageSize} bytes), and {newLength} bytes is not a whole number of them: give a Length of {pages * PageSize} ({pages} huge {(pages == 1 ? "page" : "pages")}).", nameof(newLength));
+        }
+        long newMapped = RoundUp(newLength);
         using ChangeScope change = EnterChange();
+        if (IsHugePages && newMapped > MappedLength)
+        {
+            throw new ArgumentException($"Mapping {Id} is made of huge pages, and Linux does not grow huge-page mappings in place or by moving them (mremap refuses it, since the pool's reservation cannot be split): map a new, larger region with HugePages and copy, or shrink instead.", nameof(newLength));
+        }
         if (pages.HasHoles)
         {
             throw new MappingOperationException($"Mapping {Id} ({Describe()}) has unmapped pages ({string.Join(", ", pages.Holes)}); a mapping with a hole cannot be resized. Remove it and map anew.");

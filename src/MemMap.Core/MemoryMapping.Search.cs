@@ -28,21 +28,22 @@ public sealed partial class MemoryMapping
     /// <exception cref="ArgumentException">The needle is empty, or the range is not inside <see cref="Length"/>.</exception>
     /// <exception cref="MappingAccessException">While enumerating: a page is not readable, was unmapped, or no longer exists.</exception>
     /// <exception cref="MappingClosedException">While enumerating: the mapping was removed.</exception>
-    public IEnumerable<long> Find(ReadOnlySpan<byte> needle, long offset = 0, long? count = null, IProgress<long>? progress = null)
+    /// <param name="cancel">Stops the search before the next block (OperationCanceledException while enumerating).</param>
+    public IEnumerable<long> Find(ReadOnlySpan<byte> needle, long offset = 0, long? count = null, IProgress<long>? progress = null, CancellationToken cancel = default)
     {
         long end = CheckSearch(needle, offset, count);
         byte[] pattern = needle.ToArray();
-        return FindAll(pattern, offset, end, progress);
+        return FindAll(pattern, offset, end, progress, cancel);
     }
 
     /// <summary>The offset of the last occurrence of <paramref name="needle"/> in the range (searching backwards), or null if there is none.</summary>
-    /// <inheritdoc cref="Find(ReadOnlySpan{byte}, long, long?, IProgress{long}?)"/>
-    public long? FindLast(ReadOnlySpan<byte> needle, long offset = 0, long? count = null, IProgress<long>? progress = null)
+    /// <inheritdoc cref="Find(ReadOnlySpan{byte}, long, long?, IProgress{long}?, CancellationToken)"/>
+    public long? FindLast(ReadOnlySpan<byte> needle, long offset = 0, long? count = null, IProgress<long>? progress = null, CancellationToken cancel = default)
     {
         long end = CheckSearch(needle, offset, count);
         byte[] pattern = needle.ToArray();
         foreach ((long start, long? at) in SearchBlocks(pattern, offset, end, backwards: true,
-            (start, window) => window.LastIndexOf(pattern) is int at and >= 0 ? start + at : (long?)null))
+            (start, window) => window.LastIndexOf(pattern) is int at and >= 0 ? start + at : (long?)null, cancel))
         {
             if (at is not null)
             {
@@ -53,7 +54,7 @@ public sealed partial class MemoryMapping
         return null;
     }
 
-    private IEnumerable<long> FindAll(byte[] needle, long offset, long end, IProgress<long>? progress)
+    private IEnumerable<long> FindAll(byte[] needle, long offset, long end, IProgress<long>? progress, CancellationToken cancel)
     {
         foreach ((long start, List<long> matches) in SearchBlocks(needle, offset, end, backwards: false, (start, window) =>
         {
@@ -63,7 +64,7 @@ public sealed partial class MemoryMapping
                 matches.Add(start + from + at);
             }
             return matches;
-        }))
+        }, cancel))
         {
             foreach (long at in matches)
             {
@@ -91,9 +92,9 @@ public sealed partial class MemoryMapping
     /// Runs <paramref name="search"/> over the window of every block of match starts in [offset, end),
     /// a few blocks at once on pool threads, and hands out (block start, result) in block order
     /// (descending if <paramref name="backwards"/>). A failed copy is rethrown when its block's turn
-    /// comes; stopping the enumeration waits for the blocks still in flight.
+    /// comes; stopping the enumeration (or <paramref name="cancel"/>) waits for the blocks still in flight.
     /// </summary>
-    private IEnumerable<(long Start, T Result)> SearchBlocks<T>(byte[] needle, long offset, long end, bool backwards, WindowSearch<T> search)
+    private IEnumerable<(long Start, T Result)> SearchBlocks<T>(byte[] needle, long offset, long end, bool backwards, WindowSearch<T> search, CancellationToken cancel)
     {
         if (closed)
         {
@@ -108,6 +109,7 @@ public sealed partial class MemoryMapping
         {
             while (next < blocks || inFlight.Count > 0)
             {
+                cancel.ThrowIfCancellationRequested(); // before each block: a stop waits for at most the blocks in flight
                 while (next < blocks && inFlight.Count < width)
                 {
                     long start = offset + (backwards ? blocks - 1 - next : next) * SearchBlockLength;

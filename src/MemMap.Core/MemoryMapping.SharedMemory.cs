@@ -41,7 +41,8 @@ public sealed partial class MemoryMapping
         }
         string path = SharedMemoryFolder + name;
         bool write = options.Protection.HasFlag(MemoryProtection.Write) || options.Length is not null;
-        Libc.OpenFlags access = Libc.OpenFlags.CloseOnExec | (write ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly);
+        // NonBlock: anyone may mkfifo in /dev/shm, and opening a FIFO would wait for its other end, forever.
+        Libc.OpenFlags access = Libc.OpenFlags.CloseOnExec | Libc.OpenFlags.NonBlock | (write ? Libc.OpenFlags.ReadWrite : Libc.OpenFlags.ReadOnly);
         ProcessLimits.ReserveDescriptor(path);
         int fd = Libc.ShmOpen(name, access, 0);
         if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.ENOENT && options.Length is not null)

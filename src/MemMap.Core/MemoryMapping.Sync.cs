@@ -14,19 +14,35 @@ public sealed partial class MemoryMapping
     /// <param name="count">Bytes in the range; null means to the end of the mapping.</param>
     /// <param name="mode">Wait for the write-back, or only schedule it.</param>
     /// <param name="invalidate">Also invalidate other mappings of the same file (MS_INVALIDATE).</param>
-    public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false)
+    /// <param name="cancel">Stops between slices of <see cref="SliceLength"/>: the slices before it are on the file.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public void Sync(long offset = 0, long? count = null, SyncMode mode = SyncMode.Synchronous, bool invalidate = false, CancellationToken cancel = default)
     {
         Libc.MsyncFlags flags = (mode == SyncMode.Synchronous ? Libc.MsyncFlags.Sync : Libc.MsyncFlags.Async)
             | (invalidate ? Libc.MsyncFlags.Invalidate : 0);
         using UseScope use = EnterUse();
         foreach (ByteRange range in PageRunsLocked(offset, count, "sync"))
         {
-            if (Libc.Msync(address + (nint)range.Offset, (nuint)range.Length, flags) != 0)
+            InSlices(address + (nint)range.Offset, range.Length, (slice, sliceLength) =>
             {
-                throw Errno.Last("msync", Describe(), errno => errno == Errno.EIO ? "The file could not be written: check the disk and the file system." : null);
-            }
+                if (Libc.Msync(slice, (nuint)sliceLength, flags) != 0)
+                {
+                    throw Errno.Last("msync", Describe(), errno => errno == Errno.EIO ? "The file could not be written: check the disk and the file system." : null);
+                }
+            }, cancel);
         }
     }
+
+    /// <summary>
+    /// Why <see cref="Sync"/> writes nothing for this mapping, or null when it flushes to a file: a
+    /// private mapping's changes are its own copies, and anonymous memory has no file.
+    /// </summary>
+    public string? NothingToSync => Kind switch
+    {
+        MappingKind.PrivateFile => $"Mapping {Id} is private (copy-on-write): its changes are its own copies and never reach {Path}, so Sync wrote nothing. Map the file shared (without -Private) to write to it.",
+        MappingKind.PrivateAnonymous or MappingKind.SharedAnonymous => $"Mapping {Id} is anonymous memory: it has no file, so Sync had nothing to write.",
+        _ => null,
+    };
 
     /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end. Call under the gate (a resize changes Length).</summary>
     internal (long Start, long Length) PageSpan(long offset, long? count)
@@ -34,7 +50,7 @@ public sealed partial class MemoryMapping
         long length = count ?? Math.Max(0, Length - offset);
         CheckRange(offset, length);
         long start = offset - offset % PageSize;
-        long end = count is null ? MappedLength : RoundUpToPage(offset + length);
+        long end = count is null ? MappedLength : RoundUp(offset + length);
         return (start, end - start);
     }
 

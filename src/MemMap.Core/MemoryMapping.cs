@@ -33,7 +33,9 @@ public sealed partial class MemoryMapping : IDisposable
         Length = length;
         Offset = offset;
         Path = path;
-        pages = PageMap.Uniform(RoundUpToPage(length), protection);
+        PageSize = hugePages ? (int)HugePagePool.PageSize : Environment.SystemPageSize;
+        IsHugePages = hugePages;
+        pages = PageMap.Uniform(RoundUp(length), protection);
         directAccess = AllowsDirectAccess(kind) && !hugePages; // a huge page missing from the pool at first touch is a SIGBUS
         readPath = ChooseReadPath();
         writePath = ChooseWritePath();
@@ -59,8 +61,14 @@ public sealed partial class MemoryMapping : IDisposable
     /// </summary>
     public long MappedLength => pages.Length;
 
-    /// <summary>The page size, the unit of protection, sync, locking and residency.</summary>
-    public int PageSize { get; } = Environment.SystemPageSize;
+    /// <summary>
+    /// The page size of this mapping, the unit of protection, partial unmap, sync, locking, advice
+    /// and residency: the huge page size (Hugepagesize in /proc/meminfo) for a HugePages mapping.
+    /// </summary>
+    public int PageSize { get; }
+
+    /// <summary>True for memory mapped with MAP_HUGETLB from the reserved pool: every range is in whole huge pages.</summary>
+    public bool IsHugePages { get; }
 
     /// <summary>Where in the file the mapping starts (0 for anonymous memory).</summary>
     public long Offset { get; }
@@ -98,8 +106,26 @@ public sealed partial class MemoryMapping : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"MemoryMapping {Id}: {Kind} {Describe()}, {Length} bytes at 0x{Address:x}";
 
+    /// <summary>True while this mapping maps part of [start, end) of the file <paramref name="other"/> (the same device and inode).</summary>
+    internal bool MapsFile(Interop.Libc.FileStatus other, long start, long end)
+    {
+        try
+        {
+            using UseScope use = EnterUse();
+            return file is not null && Interop.Libc.Fstat(file, out Interop.Libc.FileStatus status) == 0 && status.IsSameFile(other)
+                && Offset < end && Offset + MappedLength > start;
+        }
+        catch (MappingClosedException)
+        {
+            return false; // removed meanwhile: it holds nothing
+        }
+    }
+
     /// <summary>How errors name this mapping: its file, or what kind of memory it is.</summary>
     internal string Describe() => Path ?? "anonymous memory";
+
+    /// <summary><paramref name="length"/> rounded up to whole pages of this mapping (<see cref="PageSize"/>).</summary>
+    internal long RoundUp(long length) => (length + PageSize - 1) / PageSize * PageSize;
 
     internal static long RoundUpToPage(long length)
     {

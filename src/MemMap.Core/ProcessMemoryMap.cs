@@ -82,14 +82,21 @@ public static class ProcessMemoryMap
         }
     }
 
+    /// <remarks>
+    /// smaps leaves huge pages (hugetlb) out of Rss, Pss and the clean/dirty fields and counts them in
+    /// Shared_Hugetlb and Private_Hugetlb: they are added back here, as the memory in RAM they are
+    /// (always dirty: they have no file to be clean against). Pss gets the private ones whole; smaps
+    /// does not say how shared huge pages divide.
+    /// </remarks>
     private static ProcessMemoryRegion WithFields(ProcessMemoryRegion region, Dictionary<string, long> fields, bool detailed) => !detailed ? region : region with
     {
-        Rss = fields.GetValueOrDefault("Rss"),
-        Pss = fields.GetValueOrDefault("Pss"),
+        PageSize = fields.TryGetValue("KernelPageSize", out long pageSize) ? pageSize : null,
+        Rss = fields.GetValueOrDefault("Rss") + fields.GetValueOrDefault("Shared_Hugetlb") + fields.GetValueOrDefault("Private_Hugetlb"),
+        Pss = fields.GetValueOrDefault("Pss") + fields.GetValueOrDefault("Private_Hugetlb"),
         SharedClean = fields.GetValueOrDefault("Shared_Clean"),
-        SharedDirty = fields.GetValueOrDefault("Shared_Dirty"),
+        SharedDirty = fields.GetValueOrDefault("Shared_Dirty") + fields.GetValueOrDefault("Shared_Hugetlb"),
         PrivateClean = fields.GetValueOrDefault("Private_Clean"),
-        PrivateDirty = fields.GetValueOrDefault("Private_Dirty"),
+        PrivateDirty = fields.GetValueOrDefault("Private_Dirty") + fields.GetValueOrDefault("Private_Hugetlb"),
         Swap = fields.GetValueOrDefault("Swap"),
         Locked = fields.GetValueOrDefault("Locked"),
     };

@@ -31,7 +31,10 @@ public sealed record ProcessMemoryRegion(ulong Start, ulong End, string Permissi
     /// <summary>True for MAP_SHARED ranges.</summary>
     public bool IsShared => Permissions[3] == 's';
 
-    /// <summary>Bytes of the range in RAM (smaps Rss); null unless read in detail.</summary>
+    /// <summary>The page size of the range (smaps KernelPageSize): the huge page size for huge pages; null unless read in detail.</summary>
+    public long? PageSize { get; init; }
+
+    /// <summary>Bytes of the range in RAM (smaps Rss, plus its huge pages: Shared_Hugetlb and Private_Hugetlb); null unless read in detail.</summary>
     public long? Rss { get; init; }
 
     /// <summary>Proportional set size: resident bytes, each shared page divided among the processes that map it (smaps Pss).</summary>

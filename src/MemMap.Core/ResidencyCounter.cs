@@ -2,11 +2,18 @@ using MemMap.Interop;
 
 namespace MemMap;
 
-/// <summary>Adds up mincore's page vectors, chunk by chunk, into counts and (when asked) runs of resident pages.</summary>
+/// <summary>
+/// Adds up mincore's page vectors, chunk by chunk, into counts and (when asked) runs of resident
+/// pages of <paramref name="pageSize"/> bytes. mincore always reports in base pages (the system page
+/// size), also for huge pages, whose base pages are all resident or none: a page counts as resident
+/// when its first base page is.
+/// </summary>
 internal sealed class ResidencyCounter(int pageSize, bool collectRanges)
 {
-    /// <summary>How many pages one mincore call looks at (1 GiB of 4 KiB pages): bounds the vector buffer.</summary>
+    /// <summary>How many base pages one mincore call looks at (1 GiB of 4 KiB pages): bounds the vector buffer.</summary>
     private const long PagesPerCall = 1 << 18;
+
+    private readonly int basePages = Math.Max(1, pageSize / Environment.SystemPageSize);
 
     private readonly List<ByteRange> ranges = [];
 
@@ -18,26 +25,28 @@ internal sealed class ResidencyCounter(int pageSize, bool collectRanges)
     internal unsafe void AddMincore(nint address, long length, long firstPage, string target)
     {
         long pages = length / pageSize;
-        byte[] vector = new byte[Math.Min(pages, PagesPerCall)];
-        for (long done = 0; done < pages; done += vector.Length)
+        long pagesPerCall = Math.Max(1, PagesPerCall / basePages);
+        byte[] vector = new byte[Math.Min(pages, pagesPerCall) * basePages];
+        for (long done = 0; done < pages; done += pagesPerCall)
         {
-            int count = (int)Math.Min(vector.Length, pages - done);
+            int count = (int)Math.Min(pagesPerCall, pages - done);
             fixed (byte* bytes = vector)
             {
+                // The kernel writes one byte per base page of the range: the vector holds count * basePages.
                 if (Libc.Mincore(address + (nint)(done * pageSize), (nuint)((long)count * pageSize), bytes) != 0)
                 {
                     throw Errno.Last("mincore", target);
                 }
             }
-            Add(vector.AsSpan(0, count), firstPage + done);
+            Add(vector.AsSpan(0, count * basePages), firstPage + done);
         }
     }
 
     private void Add(ReadOnlySpan<byte> vector, long firstPage)
     {
-        for (int i = 0; i < vector.Length; i++)
+        for (int i = 0; i < vector.Length / basePages; i++)
         {
-            if ((vector[i] & 1) == 0)
+            if ((vector[i * basePages] & 1) == 0)
             {
                 continue;
             }

@@ -49,7 +49,7 @@ internal static partial class MappingErrors
         return string.Join(target as string, parts.Select(part => OptionName().Replace(part, "-$1")));
     }
 
-    [GeneratedRegex(@"(?<![\w/.-])(Offset|Length|Protection|Private|Create|Populate|NoReserve|Locked)(?![\w-])")]
+    [GeneratedRegex(@"(?<![\w/.-])(Offset|Length|Protection|Private|Create|Populate|NoReserve|HugePages|Locked)(?![\w-])")]
     private static partial Regex OptionName();
 
     private static ErrorCategory CategoryOf(string errnoName) => errnoName switch

@@ -6,8 +6,35 @@ namespace MemMap.Commands;
 /// The base of MemMap's cmdlets: runs one core call and turns a MemMap error into one
 /// non-terminating <see cref="ErrorRecord"/>, so the rest of the pipeline goes on.
 /// </summary>
-public abstract class MemMapCmdlet : PSCmdlet
+public abstract class MemMapCmdlet : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <summary>
+    /// Cancelled by Ctrl+C (<see cref="StopProcessing"/>): every core call that can wait (page-in,
+    /// locking, search, loading a file) takes it and stops within a fraction of a second.
+    /// </summary>
+    protected CancellationToken StopToken => stopping.Token;
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => stopping.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet when its pipeline ends.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the stop token's source.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            stopping.Dispose();
+        }
+    }
+
     /// <summary>Runs <paramref name="coreCall"/>; on a MemMap or argument error writes it against <paramref name="target"/> and returns false.</summary>
     protected bool TryCall(Action coreCall, object? target)
     {
@@ -16,6 +43,10 @@ public abstract class MemMapCmdlet : PSCmdlet
         {
             coreCall();
             return true;
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException(); // Ctrl+C: the pipeline ends, as PowerShell's own cmdlets end it
         }
         catch (Exception error) when (error is MemoryMappingException or ArgumentException)
         {

@@ -224,6 +224,124 @@ public sealed class AdviceTests : IDisposable
         FileCache.Advise(path, FileAdvice.Sequential, 0, 10 * Page); // past the end of the file is fine
     }
 
+    /// <summary>A file of <paramref name="length"/> bytes, written to the disk and evicted, so that none of it is cached.</summary>
+    private string EvictedFile(long length)
+    {
+        string path = files.NewPath();
+        using (var stream = new FileStream(path, FileMode.CreateNew))
+        {
+            byte[] block = TempFiles.Pattern(1 << 20);
+            for (long done = 0; done < length; done += block.Length)
+            {
+                stream.Write(block, 0, (int)Math.Min(block.Length, length - done));
+            }
+            stream.Flush(flushToDisk: true); // DontNeed evicts clean pages only
+        }
+        FileCache.Advise(path, FileAdvice.DontNeed);
+        Assert.Equal(0, CachedBytes(path));
+        return path;
+    }
+
+    [Fact]
+    public void File_advice_WillNeed_loads_all_of_a_file_far_larger_than_the_read_ahead_window_before_it_returns()
+    {
+        const long Length = 96L << 20; // posix_fadvise alone loads a few hundred KiB to a few MiB of it
+        string path = EvictedFile(Length);
+        var reports = new List<long>();
+
+        FileAdviceResult result = FileCache.Advise(path, FileAdvice.WillNeed, progress: new Inline(reports.Add));
+
+        Assert.Equal(Length, CachedBytes(path)); // at once, no waiting: like vmtouch -t
+        Assert.Equal((0L, Length / Page), (result.ResidentPagesBefore, result.ResidentPagesAfter));
+        Assert.Null(result.Warning);
+        Assert.Equal(Length, reports[^1]);
+        Assert.True(reports.Count >= 3 && reports.SequenceEqual(reports.Order()), $"progress: {string.Join(", ", reports)}");
+    }
+
+    [Fact]
+    public void File_advice_WillNeed_of_a_range_loads_its_whole_pages_and_a_stopped_load_keeps_what_it_loaded()
+    {
+        const long Length = 96L << 20;
+        string path = EvictedFile(Length);
+        FileCache.Advise(path, FileAdvice.WillNeed, (40L << 20) + 10, 8 * Page); // touches 9 pages
+        long cachedRange = FileResidency.Measure(path, detailed: true).ResidentRanges!
+            .Sum(run => Math.Max(0, Math.Min(run.End, (40L << 20) + 9 * Page) - Math.Max(run.Offset, 40L << 20)));
+        Assert.Equal(9 * Page, cachedRange); // the kernel's read-ahead may load more around them
+
+        FileCache.Advise(path, FileAdvice.DontNeed);
+        using var stop = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => FileCache.Advise(path, FileAdvice.WillNeed, progress: new Inline(_ => stop.Cancel()), cancel: stop.Token));
+        long cached = CachedBytes(path);
+        Assert.True(cached > 0 && cached < Length, $"A load stopped after its first slice cached {cached} of {Length} bytes.");
+    }
+
+    [Fact]
+    public void File_advice_DontNeed_warns_which_mappings_of_this_session_keep_pages_cached()
+    {
+        string path = EvictedFile(64 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read, Offset = 16 * Page, Length = 8 * Page });
+        _ = mapping.Read(0, 8 * Page); // maps its pages into this process
+        FileCache.Advise(path, FileAdvice.WillNeed);
+
+        FileAdviceResult result = FileCache.Advise(path, FileAdvice.DontNeed);
+
+        Assert.Equal(8 * Page, CachedBytes(path)); // the mapped pages stay: the kernel never evicts a mapped page
+        Assert.Equal((64L, 8L), (result.ResidentPagesBefore, result.ResidentPagesAfter));
+        Assert.NotNull(result.Warning);
+        Assert.Contains($"mapping {mapping.Id} ({path})", result.Warning);
+        Assert.Contains("a mapped page is not evicted", result.Warning);
+
+        Assert.Null(FileCache.Advise(path, FileAdvice.DontNeed, 0, 16 * Page).Warning); // a range the mapping does not hold
+        mapping.Dispose();
+        Assert.Null(FileCache.Advise(path, FileAdvice.DontNeed).Warning);
+        Assert.Equal(0, CachedBytes(path));
+    }
+
+    [Fact]
+    public void File_advice_DontNeed_says_when_another_process_keeps_pages_cached()
+    {
+        string path = EvictedFile(16 * Page);
+        using System.Diagnostics.Process child = ChildProcess.StartChild(["write-sync-wait", path, "0", "held"]); // maps the file, writes page 0 and syncs it, waits
+        try
+        {
+            Assert.Equal("synced", child.StandardOutput.ReadLine());
+            FileCache.Advise(path, FileAdvice.WillNeed);
+
+            FileAdviceResult result = FileCache.Advise(path, FileAdvice.DontNeed);
+
+            Assert.Equal(1, result.ResidentPagesAfter); // the child's one mapped page
+            Assert.Equal(Page, CachedBytes(path));
+            Assert.NotNull(result.Warning);
+            Assert.Contains("another process", result.Warning);
+            Assert.DoesNotContain("mapping ", result.Warning.Split(':')[^1]);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void WillNeed_on_a_file_mapping_loads_the_whole_range_not_just_the_read_ahead_window()
+    {
+        const long Length = 96L << 20;
+        string path = EvictedFile(Length);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read, Offset = 16L << 20 });
+
+        mapping.Advise(MappingAdvice.WillNeed, 0, 64L << 20);
+
+        long cachedRange = FileResidency.Measure(path, detailed: true).ResidentRanges!
+            .Sum(run => Math.Max(0, Math.Min(run.End, 80L << 20) - Math.Max(run.Offset, 16L << 20)));
+        Assert.Equal(64L << 20, cachedRange); // the file's offsets 16 MiB to 80 MiB: the mapping's range
+    }
+
+    /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class Inline(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
     /// <summary>The bytes of the file in the page cache, as util-linux fincore counts them.</summary>
     private static long CachedBytes(string path)
     {

@@ -32,7 +32,7 @@ public sealed class CreationFlagTests : IDisposable
     {
         string path = files.CreatePattern(Page);
         Assert.Contains("anonymous memory", Assert.Throws<ArgumentException>(() => MemoryMapping.MapFile(path, new MappingOptions { HugePages = true })).Message);
-        Assert.Contains("multiple of the huge page size", Assert.Throws<ArgumentException>(() => MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, HugePages = true })).Message);
+        Assert.Contains("not a whole number of them", Assert.Throws<ArgumentException>(() => MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, HugePages = true })).Message);
         Assert.Contains("NoReserve", Assert.Throws<ArgumentException>(() => MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 << 20, HugePages = true, NoReserve = true })).Message);
     }
 

@@ -8,9 +8,32 @@ internal static partial class Libc
     /// <summary>The fields of struct stat that MemMap needs: the size, st_mode (type and permission bits), and the device and inode that name the file (for /proc/locks and futex keys).</summary>
     internal readonly record struct FileStatus(long Size, int Mode, ulong Device = 0, ulong Inode = 0)
     {
+        // NOTE: st_dev and st_ino are the first two 8-byte fields on x86_64 and aarch64 alike.
+        internal static unsafe FileStatus From(byte* buffer)
+        {
+            int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
+            return new FileStatus(Size: *(long*)(buffer + 48), Mode: *(int*)(buffer + modeOffset), Device: *(ulong*)buffer, Inode: *(ulong*)(buffer + 8));
+        }
+
+        /// <summary>True when both name the same file (hard links and symbolic links included).</summary>
+        internal bool IsSameFile(FileStatus other) => Device == other.Device && Inode == other.Inode;
+
+
         internal bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
 
         internal bool IsCharacterDevice => (Mode & S_IFMT) == S_IFCHR;
+
+        /// <summary>What kind of file this is, in words for error messages ("a FIFO").</summary>
+        internal string Kind => (Mode & S_IFMT) switch
+        {
+            S_IFREG => "a regular file",
+            S_IFCHR => "a character device",
+            0x1000 => "a FIFO (named pipe)",
+            0x4000 => "a directory",
+            0x6000 => "a block device",
+            0xC000 => "a socket",
+            _ => "not a regular file",
+        };
     }
 
     private const int S_IFMT = 0xF000;
@@ -26,9 +49,7 @@ internal static partial class Libc
     {
         byte* buffer = stackalloc byte[256];
         int result = Fstat(fd, buffer);
-        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-        int mode = *(int*)(buffer + modeOffset);
-        status = new FileStatus(Size: *(long*)(buffer + 48), Mode: mode, Device: *(ulong*)buffer, Inode: *(ulong*)(buffer + 8));
+        status = FileStatus.From(buffer);
         return result;
     }
 

@@ -12,6 +12,7 @@ internal static partial class Libc
         ReadWrite = 0x2,
         Create = 0x40,
         Exclusive = 0x80,
+        NoControllingTerminal = 0x100,
         NonBlock = 0x800,
         CloseOnExec = 0x80000,
     }

@@ -79,14 +79,14 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
         {
             if (Last)
             {
-                if (Mapping.FindLast(needle, Offset, count, this) is long at)
+                if (Mapping.FindLast(needle, Offset, count, this, StopToken) is long at)
                 {
                     WriteObject(at);
                 }
                 return;
             }
             int found = 0;
-            foreach (long at in Mapping.Find(needle, Offset, count, this))
+            foreach (long at in Mapping.Find(needle, Offset, count, this, StopToken))
             {
                 WriteObject(at);
                 if (++found == First)

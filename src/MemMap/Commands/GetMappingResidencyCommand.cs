@@ -63,7 +63,7 @@ public sealed class GetMappingResidencyCommand : MemMapCmdlet
                 continue; // Get-ChildItem -Recurse and wildcards bring folders along: their files come on their own.
             }
             ShowProgress(file);
-            Write(TryGet(() => FileResidency.Measure(file, Detailed), file));
+            Write(TryGet(() => FileResidency.Measure(file, Detailed, StopToken), file));
         }
     }
 

@@ -17,5 +17,5 @@ public sealed class LockMemoryMappingCommand : MappingPagesCmdlet
 
     /// <inheritdoc/>
     protected override void ProcessRecord() =>
-        ProcessPages(pages => $"Lock {pages} in RAM{(OnFault ? " as they are touched (MLOCK_ONFAULT)" : "")}", (offset, count) => Mapping.Lock(offset, count, OnFault));
+        ProcessPages(pages => $"Lock {pages} in RAM{(OnFault ? " as they are touched (MLOCK_ONFAULT)" : "")}", (offset, count) => Mapping.Lock(offset, count, OnFault, StopToken));
 }

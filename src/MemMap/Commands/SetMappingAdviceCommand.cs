@@ -17,8 +17,14 @@ namespace MemMap.Commands;
 [Cmdlet(VerbsCommon.Set, "MappingAdvice", DefaultParameterSetName = MappingSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(MemoryMapping), ParameterSetName = [MappingSet])]
 [OutputType(typeof(FileInfo), ParameterSetName = [PathSet, LiteralPathSet])]
-public sealed class SetMappingAdviceCommand : MemMapCmdlet
+public sealed class SetMappingAdviceCommand : MemMapCmdlet, IProgress<long>
 {
+    private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
+    private readonly System.Diagnostics.Stopwatch loading = new();
+    private string loadingFile = "";
+    private long loadingTotal;
+    private int shownPercent;
+
     private const string MappingSet = "Mapping";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -79,7 +85,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
                 && TryCall(() => Mapping.PagesOf(Offset, count), Mapping)
                 && (!advice.IsDestructive() && !PreviewOrConfirmAsked()
                     || ShouldProcess(Describe(Mapping), $"Give advice {advice} ({advice.KernelName()}) for {DescribePages(Mapping, Offset, count)}{(advice.IsDestructive() ? ", dropping their data" : "")}"))
-                && TryCall(() => Mapping.Advise(advice, Offset, count), Mapping)
+                && TryCall(() => Mapping.Advise(advice, Offset, count, StopToken), Mapping)
                 && PassThru)
             {
                 WriteObject(Mapping);
@@ -89,12 +95,60 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
         foreach (string file in ResolveFiles())
         {
             if (TryParseAdvice(file, out FileAdvice advice)
-                && (!PreviewOrConfirmAsked() || ShouldProcess(file, $"Give file advice {advice} (posix_fadvise) from offset {Offset}"))
-                && TryCall(() => FileCache.Advise(file, advice, Offset, count ?? 0), file)
-                && PassThru)
+                && (!PreviewOrConfirmAsked() || ShouldProcess(file, $"Give file advice {advice} (posix_fadvise) from offset {Offset}")))
             {
-                WriteObject(new FileInfo(file));
+                StartLoading(file, count);
+                FileAdviceResult? result = TryGet(() => FileCache.Advise(file, advice, Offset, count ?? 0, this, StopToken), file);
+                StopLoading();
+                if (result is null)
+                {
+                    continue;
+                }
+                WriteVerbose($"{result.Advice} for {result.Path}, offsets {result.Offset} to {result.Offset + result.Count - 1} ({result.Count / result.PageSize} pages)"
+                    + (result.ResidentPagesAfter is { } after ? $": {result.ResidentPagesBefore} pages cached before, {after} after." : "."));
+                if (result.Warning is not null)
+                {
+                    WriteWarning(result.Warning);
+                }
+                if (PassThru)
+                {
+                    WriteObject(new FileInfo(file));
+                }
             }
+        }
+    }
+
+    private string LoadActivity => $"Loading {loadingFile} into the page cache";
+
+    private void StartLoading(string file, long? count)
+    {
+        loadingFile = file;
+        loadingTotal = count ?? (File.Exists(file) ? Math.Max(0, new FileInfo(file).Length - Offset) : 0);
+        shownPercent = -1;
+        loading.Restart();
+    }
+
+    private void StopLoading()
+    {
+        if (shownPercent >= 0)
+        {
+            WriteProgress(new ProgressRecord(1, LoadActivity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        loading.Reset();
+    }
+
+    /// <summary>Called by the core on this thread as WillNeed loads: shows progress once a load has run for a second.</summary>
+    void IProgress<long>.Report(long value)
+    {
+        if (loading.Elapsed < ProgressDelay || loadingTotal <= 0)
+        {
+            return;
+        }
+        int percent = (int)Math.Clamp(value * 100 / loadingTotal, 0, 100);
+        if (percent != shownPercent)
+        {
+            shownPercent = percent;
+            WriteProgress(new ProgressRecord(1, LoadActivity, $"{value >> 20} of {loadingTotal >> 20} MiB loaded") { PercentComplete = percent });
         }
     }
 

@@ -43,7 +43,15 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
     {
         long? count = BoundOrNull(nameof(Count), Count);
         SyncMode mode = Async ? SyncMode.Asynchronous : SyncMode.Synchronous;
-        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
+        if (!TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate, StopToken), Mapping))
+        {
+            return;
+        }
+        if (Mapping.NothingToSync is { } why)
+        {
+            WriteWarning(why); // msync succeeds for these and writes nothing: say so rather than seem to have saved data
+        }
+        if (PassThru)
         {
             WriteObject(Mapping);
         }
