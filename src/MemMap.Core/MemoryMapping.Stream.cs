@@ -15,7 +15,7 @@ public sealed partial class MemoryMapping
     /// it never reads or writes past its end (nor past <see cref="Length"/>) and cannot grow. A refused
     /// access (a page truncated away by another process, a protection change) is an
     /// <see cref="IOException"/> whose inner exception is MemMap's typed error; nothing is buffered,
-    /// so Flush does nothing (call <see cref="Sync(long, long?, SyncMode, bool)"/> for durability).
+    /// so Flush does nothing (call <see cref="Sync(long, long?, SyncMode, bool, CancellationToken)"/> for durability).
     /// Closing the stream leaves the mapping; removing the mapping makes the stream's next call throw
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>
