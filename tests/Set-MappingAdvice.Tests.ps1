@@ -162,3 +162,19 @@ Describe 'Set-MappingAdvice on files (-Path)' {
             Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappingAdviceCommand' -ExpectedMessage '*Free applies to mappings*'
     }
 }
+
+Describe 'Set-MappingAdvice -Verbose' {
+    It 'says which advice went to which pages of a mapping' {
+        $m = New-MemoryMapping -Anonymous -Length (2 * [Environment]::SystemPageSize)
+        $said = Set-MappingAdvice $m -Advice Random -Verbose 4>&1 | Out-String
+        $said | Should -Match 'madvise\(MADV_RANDOM\) on the 2 pages at offsets 0 to'
+        Remove-MemoryMapping $m
+    }
+
+    It 'counts the pages of a file in the page cache before and after -Path advice' {
+        $path = Join-Path $TestDrive "verbose-$(New-Guid).bin"
+        [IO.File]::WriteAllBytes($path, [byte[]]::new(16 * [Environment]::SystemPageSize))
+        $said = Set-MappingAdvice -Path $path -Advice WillNeed -Verbose 4>&1 | Out-String
+        $said | Should -Match 'posix_fadvise\(WillNeed\) on .*verbose-.* \d+ of 16 pages in the page cache before, \d+ of 16 after'
+    }
+}

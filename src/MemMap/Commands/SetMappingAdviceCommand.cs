@@ -80,6 +80,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
                 && (!advice.IsDestructive() && !PreviewOrConfirmAsked()
                     || ShouldProcess(Describe(Mapping), $"Give advice {advice} ({advice.KernelName()}) for {DescribePages(Mapping, Offset, count)}{(advice.IsDestructive() ? ", dropping their data" : "")}"))
                 && TryCall(() => Mapping.Advise(advice, Offset, count), Mapping)
+                && Told(() => $"madvise({advice.KernelName()}) on {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}.")
                 && PassThru)
             {
                 WriteObject(Mapping);
@@ -88,15 +89,32 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
         }
         foreach (string file in ResolveFiles())
         {
+            MappingResidency? before = VerboseWanted ? CachedPages(file) : null;
             if (TryParseAdvice(file, out FileAdvice advice)
                 && (!PreviewOrConfirmAsked() || ShouldProcess(file, $"Give file advice {advice} (posix_fadvise) from offset {Offset}"))
                 && TryCall(() => FileCache.Advise(file, advice, Offset, count ?? 0), file)
+                && Told(() => $"posix_fadvise({advice}) on {file} from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}: {Pages(before)} pages in the page cache before, {Pages(CachedPages(file))} after{(advice == FileAdvice.WillNeed ? " (the kernel reads ahead in the background; more may follow)" : "")}.")
                 && PassThru)
             {
                 WriteObject(new FileInfo(file));
             }
         }
     }
+
+    /// <summary>The file's pages in the page cache now, for -Verbose; null when they cannot be counted.</summary>
+    private static MappingResidency? CachedPages(string file)
+    {
+        try
+        {
+            return FileResidency.Measure(file);
+        }
+        catch (Exception error) when (error is MemoryMappingException or ArgumentException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string Pages(MappingResidency? residency) => residency is null ? "(uncounted)" : $"{residency.ResidentPages} of {residency.Pages}";
 
     /// <summary>-Advice as the kind of advice this parameter set takes, or an error that lists the names it does take.</summary>
     private bool TryParseAdvice<T>(object target, out T advice) where T : struct, Enum

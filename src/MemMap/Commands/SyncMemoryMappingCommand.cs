@@ -43,7 +43,9 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
     {
         long? count = BoundOrNull(nameof(Count), Count);
         SyncMode mode = Async ? SyncMode.Asynchronous : SyncMode.Synchronous;
-        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping) && PassThru)
+        if (TryCall(() => Mapping.Sync(Offset, count, mode, Invalidate), Mapping)
+            && Told(() => $"msync({(Async ? "MS_ASYNC" : "MS_SYNC")}{(Invalidate ? " | MS_INVALIDATE" : "")}) of {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}: {(Async ? "write-back scheduled" : "on the file")}.")
+            && PassThru)
         {
             WriteObject(Mapping);
         }
