@@ -110,6 +110,7 @@ public sealed partial class MemoryMapping
     private List<(long Start, long End, MappingAccessException? Error)> ReadableRuns(long offset, long end)
     {
         using UseScope use = EnterUse();
+        CheckRange(offset, end - offset); // again under the gate: a resize may have shortened the mapping since the range was checked
         var runs = new List<(long Start, long End, MappingAccessException? Error)>();
         foreach (PageMap.Run run in pages.Runs)
         {
