@@ -79,3 +79,42 @@ Describe 'Find-MappedByte' {
         $m.IsOpen | Should -BeFalse
     }
 }
+
+Describe 'Find-MappedByte over holes and unreadable pages' {
+    BeforeAll { $script:Page = [Environment]::SystemPageSize }
+    AfterEach { Get-MemoryMapping | Remove-MemoryMapping }
+
+    It 'finds a match just before a hole (offset 4000, hole at the next page)' {
+        $m = New-MemoryMapping -Anonymous -Length (4 * $Page)
+        Set-MappedByte $m -Offset 4000 -Value 0xAB
+        Remove-MemoryMapping $m -Offset $Page -Count $Page
+        $found = Find-MappedByte $m -Value 0xAB -Offset 4000 -First 1 -ErrorAction SilentlyContinue -ErrorVariable failure
+        $found | Should -Be 4000
+        $failure | Should -BeNullOrEmpty     # -First 1 stopped before the hole
+    }
+
+    It 'searches what is readable, one error per unreadable run however long, matches on both sides: <Name>' -ForEach @(
+        @{ Name = 'ascending'; Last = $false; Tail = $true; Expected = @(100, (3MB + 5)) }
+        @{ Name = '-Last, the last match before the run'; Last = $true; Tail = $false; Expected = @(100) }) {
+        $m = New-MemoryMapping -Anonymous -Length 4MB
+        Set-MappedByte $m -Offset 100 -Value 0xCD, 0xEF
+        Set-MappedByte $m -Offset (2MB) -Value 0xCD, 0xEF     # inside the protected run: never read
+        if ($Tail) { Set-MappedByte $m -Offset (3MB + 5) -Value 0xCD, 0xEF }
+        Set-MappingProtection $m None -Offset (1MB) -Count (2MB)  # two search blocks long
+        $found = Find-MappedByte $m -Value 0xCD, 0xEF -Last:$Last -ErrorAction SilentlyContinue -ErrorVariable failure
+        $found | Should -Be $Expected
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -Be 'Access.Protection,MemMap.Commands.FindMappedByteCommand'
+        "$($failure[0])" | Should -Match "offset $(1MB)"
+    }
+
+    It 'writes one error for a hole and one for a protected run, and finds the rest' {
+        $m = New-MemoryMapping -Anonymous -Length (8 * $Page)
+        foreach ($at in 0, (3 * $Page), (7 * $Page)) { Set-MappedByte $m -Offset $at -Value 0x77 }
+        Remove-MemoryMapping $m -Offset $Page -Count $Page
+        Set-MappingProtection $m None -Offset (4 * $Page) -Count (2 * $Page)
+        $found = Find-MappedByte $m -Value 0x77 -ErrorAction SilentlyContinue -ErrorVariable failure
+        $found | Should -Be 0, (3 * $Page), (7 * $Page)
+        $failure.FullyQualifiedErrorId | Should -Be 'Access.Unmapped,MemMap.Commands.FindMappedByteCommand', 'Access.Protection,MemMap.Commands.FindMappedByteCommand'
+    }
+}

@@ -60,6 +60,23 @@ Describe 'The MemMap module' {
         finally { Remove-MemoryMapping $m }
     }
 
+    It 'completes Get-ProcessMemoryMap -Id with process ids, listed with their names, by id or by name' {
+        $byId = Get-Completion "Get-ProcessMemoryMap -Id $PID"
+        $byId.CompletionText | Should -Contain "$PID"
+        ($byId | Where-Object CompletionText -EQ "$PID").ListItemText | Should -Be "$PID $((Get-Process -Id $PID).ProcessName)"
+        $name = (Get-Process -Id $PID).ProcessName
+        (Get-Completion "Get-ProcessMemoryMap -Id $($name.Substring(0, 3))").CompletionText | Should -Contain "$PID"
+        (Get-Completion 'Get-ProcessMemoryMap -Id ').CompletionText | Where-Object { $_ -notmatch '^\d+$' } | Should -BeNullOrEmpty
+    }
+
+    It 'completes -Mode with permission modes in octal, not file names' {
+        $offered = Get-Completion 'New-MemoryMapping -Name /x -Mode '
+        $offered.CompletionText | Should -Contain '0600'
+        $offered.CompletionText | Should -Contain '0660'
+        $offered.CompletionText | Where-Object { $_ -notmatch '^0[0-7]{3}$' } | Should -BeNullOrEmpty
+        (Get-Completion 'New-MemoryMapping -Name /x -Mode 066').CompletionText | Should -Be '0660', '0666'
+    }
+
     It 'completes -Type with the numeric type names' {
         $line = 'Get-MappedValue -Type UI'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'UInt16', 'UInt32', 'UInt64'

@@ -174,7 +174,7 @@ Describe 'Set-MappingAdvice on files (-Path)' {
         Set-MappingAdvice -Path $big -Advice DontNeed
         Get-CachedByteCount $big | Should -Be 0
 
-        Set-MappingAdvice -Path $big -Advice WillNeed -Verbose 4>&1 | Should -BeLike '*: 0 pages cached before, 16384 after.'
+        Set-MappingAdvice -Path $big -Advice WillNeed -Verbose 4>&1 | Should -BeLike '*: 0 of 16384 pages in the page cache before, 16384 of 16384 after.'
         Get-CachedByteCount $big | Should -Be 64MB # no waiting: the load is done when the cmdlet returns (vmtouch -t)
     }
 
@@ -214,5 +214,21 @@ Describe 'Set-MappingAdvice on files (-Path)' {
             $ps.Dispose()
             Set-MappingAdvice -Path $big -Advice DontNeed # give the page cache back to the other tests
         }
+    }
+}
+
+Describe 'Set-MappingAdvice -Verbose' {
+    It 'says which advice went to which pages of a mapping' {
+        $m = New-MemoryMapping -Anonymous -Length (2 * [Environment]::SystemPageSize)
+        $said = Set-MappingAdvice $m -Advice Random -Verbose 4>&1 | Out-String
+        $said | Should -Match 'madvise\(MADV_RANDOM\) on the 2 pages at offsets 0 to'
+        Remove-MemoryMapping $m
+    }
+
+    It 'counts the pages of a file in the page cache before and after -Path advice' {
+        $path = Join-Path $TestDrive "verbose-$(New-Guid).bin"
+        [IO.File]::WriteAllBytes($path, [byte[]]::new(16 * [Environment]::SystemPageSize))
+        $said = Set-MappingAdvice -Path $path -Advice WillNeed -Verbose 4>&1 | Out-String
+        $said | Should -Match 'posix_fadvise\(WillNeed\) on .*verbose-.* \d+ of 16 pages in the page cache before, \d+ of 16 after'
     }
 }

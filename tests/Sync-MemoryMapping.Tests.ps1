@@ -57,3 +57,17 @@ Start-Sleep -Seconds 600
         { Sync-MemoryMapping $m -Offset (3 * $Page) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SyncMemoryMappingCommand'
     }
 }
+
+Describe 'Sync-MemoryMapping -Verbose' {
+    It 'says what was synced: the flags and the pages' {
+        $path = Join-Path $TestDrive "verbose-$(New-Guid).bin"
+        [IO.File]::WriteAllBytes($path, [byte[]]::new(4 * [Environment]::SystemPageSize))
+        $m = New-MemoryMapping $path
+        $said = Sync-MemoryMapping $m -Verbose 4>&1 | Out-String
+        $said | Should -Match 'msync\(MS_SYNC\) of the 4 pages at offsets 0 to \d+ of mapping'
+        $said = Sync-MemoryMapping $m -Offset 10 -Count 10 -Async -Invalidate -Verbose 4>&1 | Out-String
+        $said | Should -Match 'msync\(MS_ASYNC \| MS_INVALIDATE\) of the 1 page at offsets 0 to'
+        Sync-MemoryMapping $m 4>&1 | Should -BeNullOrEmpty
+        Remove-MemoryMapping $m
+    }
+}

@@ -27,6 +27,7 @@ Describe 'Validation before ShouldProcess' {
         @{ Name = 'New-MemoryMapping -Offset 10'; Id = 'InvalidArgument'; Run = { New-MemoryMapping $Path -Offset 10 -WhatIf } }
         @{ Name = 'New-MemoryMapping -Mode 999'; Id = 'InvalidArgument'; Run = { New-MemoryMapping -Name "/memmap-validate-$PID" -Length 4096 -Mode 999 -WhatIf } }) {
         $before = @(Get-MemoryMapping).Count
+        $ErrorActionPreference = 'Continue'   # the errors go to the error stream, whatever the runner's preference
         $failure = @(& $Run 2>&1 | Where-Object { $_ -is [Management.Automation.ErrorRecord] })
         $failure.Count | Should -Be 1
         $failure[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"

@@ -54,7 +54,98 @@ public sealed partial class MemoryMapping
         return null;
     }
 
-    private IEnumerable<long> FindAll(byte[] needle, long offset, long end, IProgress<long>? progress, CancellationToken cancel)
+    /// <summary>
+    /// Like <see cref="Find(ReadOnlySpan{byte}, long, long?, IProgress{long}?, CancellationToken)"/>, but searches only
+    /// the pages that can be read: each run of unmapped or unreadable pages in the range is handed to
+    /// <paramref name="unreadable"/> once, as the error a read there gives, when the search reaches
+    /// it, and the search goes on after it. A match cannot span such a run (its bytes cannot be read).
+    /// </summary>
+    /// <param name="needle">The bytes to find; not empty.</param>
+    /// <param name="offset">Where the range starts, from the start of the mapping.</param>
+    /// <param name="count">The bytes in the range; null means up to <see cref="Length"/>.</param>
+    /// <param name="progress">Told how many bytes of the range have been searched so far.</param>
+    /// <param name="unreadable">Told, in offset order, of each unreadable run.</param>
+    /// <param name="backwards">Search from the end and stop at the first match found (the last one): see <see cref="FindLast"/>.</param>
+    /// <param name="cancel">Stops the search before the next block (OperationCanceledException while enumerating).</param>
+    /// <exception cref="ArgumentException">The needle is empty, or the range is not inside <see cref="Length"/>.</exception>
+    /// <exception cref="MappingAccessException">While enumerating: a page changed or vanished after the search started.</exception>
+    /// <exception cref="MappingClosedException">While enumerating: the mapping was removed.</exception>
+    public IEnumerable<long> FindReadable(ReadOnlySpan<byte> needle, long offset, long? count, IProgress<long>? progress, Action<MappingAccessException> unreadable, bool backwards = false, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(unreadable);
+        long end = CheckSearch(needle, offset, count);
+        byte[] pattern = needle.ToArray();
+        return FindReadableRuns(pattern, offset, end, progress, unreadable, backwards, cancel);
+    }
+
+    private IEnumerable<long> FindReadableRuns(byte[] needle, long offset, long end, IProgress<long>? progress, Action<MappingAccessException> unreadable, bool backwards, CancellationToken cancel)
+    {
+        List<(long Start, long End, MappingAccessException? Error)> runs = ReadableRuns(offset, end);
+        if (backwards)
+        {
+            runs.Reverse();
+        }
+        foreach ((long start, long stop, MappingAccessException? error) in runs)
+        {
+            if (error is not null)
+            {
+                unreadable(error);
+                continue;
+            }
+            if (backwards)
+            {
+                if (FindLast(needle, start, stop - start, progress, cancel) is long last)
+                {
+                    yield return last;
+                    yield break;
+                }
+                continue;
+            }
+            foreach (long at in FindAll(needle, start, stop, progress, cancel, searchedBefore: start - offset))
+            {
+                yield return at;
+            }
+        }
+    }
+
+    /// <summary>[offset, end) cut into runs of readable pages and of unreadable ones, each unreadable run with the error a read of it gives.</summary>
+    private List<(long Start, long End, MappingAccessException? Error)> ReadableRuns(long offset, long end)
+    {
+        using UseScope use = EnterUse();
+        CheckRange(offset, end - offset); // again under the gate: a resize may have shortened the mapping since the range was checked
+        var runs = new List<(long Start, long End, MappingAccessException? Error)>();
+        foreach (PageMap.Run run in pages.Runs)
+        {
+            long start = Math.Max(run.Offset, offset), stop = Math.Min(run.End, end);
+            if (start >= stop)
+            {
+                continue;
+            }
+            MappingAccessException? error = null;
+            if (!run.IsMapped || !run.Protection.HasFlag(MemoryProtection.Read))
+            {
+                try
+                {
+                    CheckAccessLocked(start, stop - start, MemoryProtection.Read);
+                }
+                catch (MappingAccessException refused)
+                {
+                    error = refused;
+                }
+            }
+            if (error is null && runs.Count > 0 && runs[^1].Error is null && runs[^1].End == start)
+            {
+                runs[^1] = (runs[^1].Start, stop, null); // readable runs of different protections search as one
+            }
+            else
+            {
+                runs.Add((start, stop, error));
+            }
+        }
+        return runs;
+    }
+
+    private IEnumerable<long> FindAll(byte[] needle, long offset, long end, IProgress<long>? progress, CancellationToken cancel, long searchedBefore = 0)
     {
         foreach ((long start, List<long> matches) in SearchBlocks(needle, offset, end, backwards: false, (start, window) =>
         {
@@ -70,7 +161,7 @@ public sealed partial class MemoryMapping
             {
                 yield return at;
             }
-            progress?.Report(Math.Min(start + SearchBlockLength, end) - offset);
+            progress?.Report(searchedBefore + Math.Min(start + SearchBlockLength, end) - offset);
         }
     }
 
@@ -109,9 +200,9 @@ public sealed partial class MemoryMapping
         {
             while (next < blocks || inFlight.Count > 0)
             {
-                cancel.ThrowIfCancellationRequested(); // before each block: a stop waits for at most the blocks in flight
                 while (next < blocks && inFlight.Count < width)
                 {
+                    cancel.ThrowIfCancellationRequested(); // before each block: a stop waits for at most the blocks in flight
                     long start = offset + (backwards ? blocks - 1 - next : next) * SearchBlockLength;
                     int length = (int)Math.Min(SearchBlockLength + needle.Length - 1, end - start);
                     inFlight.Enqueue((start, Task.Run(() => SearchWindow(start, length, search))));

@@ -68,6 +68,22 @@ public abstract class MemMapCmdlet : PSCmdlet, IDisposable
     protected T? BoundOrNull<T>(string parameterName, T value) where T : struct =>
         MyInvocation.BoundParameters.ContainsKey(parameterName) ? value : null;
 
+    /// <summary>Whether -Verbose (or $VerbosePreference) asks for verbose output: work done only for it is skipped otherwise.</summary>
+    protected bool VerboseWanted => MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)
+        ? ((SwitchParameter)verbose).IsPresent
+        : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+
+    /// <summary>Writes what was done to the verbose stream (the message made only when it is wanted); true, to chain after a core call.</summary>
+    protected bool Told(Func<string> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (VerboseWanted)
+        {
+            WriteVerbose(message());
+        }
+        return true;
+    }
+
     /// <summary>How a mapping is named in confirmation prompts and -WhatIf lines.</summary>
     protected static string Describe(MemoryMapping mapping)
     {

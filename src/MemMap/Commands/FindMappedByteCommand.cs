@@ -77,19 +77,12 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
         shownPercent = -1;
         TryCall(() =>
         {
-            if (Last)
-            {
-                if (Mapping.FindLast(needle, Offset, count, this, StopToken) is long at)
-                {
-                    WriteObject(at);
-                }
-                return;
-            }
+            // Unreadable pages (holes, protection None) are one error each run; the rest is searched.
             int found = 0;
-            foreach (long at in Mapping.Find(needle, Offset, count, this, StopToken))
+            foreach (long at in Mapping.FindReadable(needle, Offset, count, this, unreadable => WriteError(MappingErrors.ToErrorRecord(unreadable, Mapping)), backwards: Last, cancel: StopToken))
             {
                 WriteObject(at);
-                if (++found == First)
+                if (++found == First || Last)
                 {
                     break;
                 }

@@ -13,6 +13,7 @@ public sealed class GetProcessMemoryMapCommand : MemMapCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ProcessId", "PID")]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(ProcessIdCompleter))]
     public int[]? Id { get; set; }
 
     /// <summary>Also read /proc/PID/smaps: resident, proportional, shared/private clean/dirty, swapped and locked bytes of each range.</summary>

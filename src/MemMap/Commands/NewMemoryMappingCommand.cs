@@ -34,6 +34,7 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
     /// <summary>The permissions of a shared-memory object this creates, in octal like chmod ('0600', the default; '0660' for the group too).</summary>
     [Parameter(ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModeCompleter))]
     public string Mode { get; set; } = "0600";
 
     /// <summary>Where in the file to start: a multiple of the page size.</summary>

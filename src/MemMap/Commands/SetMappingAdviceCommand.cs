@@ -86,6 +86,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet, IProgress<long>
                 && (!advice.IsDestructive() && !PreviewOrConfirmAsked()
                     || ShouldProcess(Describe(Mapping), $"Give advice {advice} ({advice.KernelName()}) for {DescribePages(Mapping, Offset, count)}{(advice.IsDestructive() ? ", dropping their data" : "")}"))
                 && TryCall(() => Mapping.Advise(advice, Offset, count, StopToken), Mapping)
+                && Told(() => $"madvise({advice.KernelName()}) on {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}.")
                 && PassThru)
             {
                 WriteObject(Mapping);
@@ -104,8 +105,9 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet, IProgress<long>
                 {
                     continue;
                 }
-                WriteVerbose($"{result.Advice} for {result.Path}, offsets {result.Offset} to {result.Offset + result.Count - 1} ({result.Count / result.PageSize} pages)"
-                    + (result.ResidentPagesAfter is { } after ? $": {result.ResidentPagesBefore} pages cached before, {after} after." : "."));
+                long pages = result.Count / result.PageSize;
+                WriteVerbose($"posix_fadvise({result.Advice}) on {result.Path}, offsets {result.Offset} to {result.Offset + result.Count - 1} ({pages} pages)"
+                    + (result.ResidentPagesAfter is { } after ? $": {result.ResidentPagesBefore} of {pages} pages in the page cache before, {after} of {pages} after." : "."));
                 if (result.Warning is not null)
                 {
                     WriteWarning(result.Warning);

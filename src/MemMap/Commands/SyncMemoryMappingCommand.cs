@@ -51,6 +51,10 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
         {
             WriteWarning(why); // msync succeeds for these and writes nothing: say so rather than seem to have saved data
         }
+        else
+        {
+            WriteVerbose($"msync({(Async ? "MS_ASYNC" : "MS_SYNC")}{(Invalidate ? " | MS_INVALIDATE" : "")}) of {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}: {(Async ? "write-back scheduled" : "on the file")}.");
+        }
         if (PassThru)
         {
             WriteObject(Mapping);
