@@ -29,6 +29,10 @@ public enum ModelOpKind
     Lock,
     /// <summary>Counts the resident pages (mincore): the shape must be the model's, the count at most the mapped pages.</summary>
     Residency,
+    /// <summary>CopyTo within the slot's mapping (memmove): <see cref="ModelOp.Count"/> bytes from Offset to <see cref="ModelOp.DestinationOffset"/>.</summary>
+    Copy,
+    /// <summary>Reads Count bytes at Offset through AsStream(Offset, Count).</summary>
+    StreamRead,
 }
 
 /// <summary>The numeric types the sequences read and write.</summary>
@@ -54,6 +58,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
     public byte[] Data { get; init; } = [];
     public ModelValueType ValueType { get; init; }
     public long[] Values { get; init; } = [];
+    /// <summary>Copy: where the bytes go.</summary>
+    public long DestinationOffset { get; init; }
 
     public override string ToString()
     {
@@ -80,6 +86,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
             ModelOpKind.Truncate => $"truncate -s {Offset} file   (another process)",
             ModelOpKind.ReadAll => $"{m}: read every page",
             ModelOpKind.Residency => $"{m}.Residency()",
+            ModelOpKind.Copy => $"{m}.CopyTo({Offset}, {count}, {m}, {DestinationOffset})",
+            ModelOpKind.StreamRead => $"{m}.AsStream({Offset}, {count}).ReadExactly",
             ModelOpKind.Advise => $"{m}.Advise({(MappingAdvice)Value}, {Offset}, {count})",
             ModelOpKind.Lock => Flag2 ? $"{m}.Unlock({Offset}, {count})" : $"{m}.Lock({Offset}, {count}, onFault: {Flag})",
             _ => Kind.ToString(),
