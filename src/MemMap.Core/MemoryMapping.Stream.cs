@@ -25,6 +25,7 @@ public sealed partial class MemoryMapping
     /// <exception cref="MappingClosedException">The mapping was removed.</exception>
     public Stream AsStream(long offset, long count)
     {
+        CheckRange(offset, count); // before the gate, as Read does: a bad range is refused even on a removed mapping
         using UseScope use = EnterUse();
         CheckRange(offset, count);
         return new MappingStream(this, offset, count, writable: pages.FirstDenying(offset, count, MemoryProtection.Write) is null);

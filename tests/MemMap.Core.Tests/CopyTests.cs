@@ -26,6 +26,8 @@ public sealed partial class CopyTests : IDisposable
             data.Add(path, 3, 100, 3 * Page + 5);            // up by 97 bytes
             data.Add(path, Page + 1, 0, 3 * Page);           // down by more than a page
             data.Add(path, 0, Page + 1, 3 * Page);           // up by more than a page
+            data.Add(path, 2 * Page + 5, 0, 3 * Page - 10);  // down by two pages and more: chunks of two pages
+            data.Add(path, 0, 2 * Page + 5, 3 * Page - 10);  // up by two pages and more
             data.Add(path, 17, 17, 2 * Page);                // onto itself
         }
         return data;

@@ -153,6 +153,37 @@ public sealed class MappingModel
         return writable < data.Length ? Outcome.Access(MappingAccessFault.BeyondEndOfFile, offset + writable) : Outcome.Ok();
     }
 
+    /// <summary>
+    /// memmove within the mapping: both ranges checked first; upwards, stopping exactly where either
+    /// side meets the end of the file, except an overlapping move up, which runs downwards from the
+    /// top and so stops before it moves a byte when the top lies past the end.
+    /// </summary>
+    public Outcome Copy(ModelMapping m, long from, long count, long to)
+    {
+        if (!InRange(m, from, count) || !InRange(m, to, count)) return Outcome.Error<ArgumentOutOfRangeException>();
+        if (m.Closed) return Outcome.Error<MappingClosedException>();
+        if (AccessRefusal(m, from, count, MemoryProtection.Read) is { } unreadable) return unreadable;
+        if (AccessRefusal(m, to, count, MemoryProtection.Write) is { } unwritable) return unwritable;
+        long limit = CopyLimit(m);
+        if (to > from && to - from < count)
+        {
+            if (to + count > limit)
+            {
+                bool sourceFirst = from + count - 1 >= limit; // copy_down loads the source's top block first
+                long start = sourceFirst ? from : to;
+                return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(start, (start + count - 1) / Page * Page));
+            }
+            limit = long.MaxValue;
+        }
+        byte[] source = [.. Enumerable.Range(0, (int)Math.Min(count, Math.Max(0, limit - from))).Select(i => ByteAt(m, from + i))];
+        long moved = Math.Min(count, Math.Min(Math.Max(0, limit - from), Math.Max(0, limit - to)));
+        for (long i = 0; i < moved; i++)
+        {
+            SetByte(m, to + i, source[i]);
+        }
+        return moved == count ? Outcome.Ok() : Outcome.Access(MappingAccessFault.BeyondEndOfFile, (from + moved >= limit ? from : to) + moved);
+    }
+
     public Outcome ReadValues(ModelMapping m, ModelOp op)
     {
         int size = SizeOf(op.ValueType);

@@ -30,6 +30,12 @@ public sealed class ModelGenerator(int seed)
         {
             return Create(slot, model);
         }
+        if (random.Next(10) == 0)
+        {
+            return random.Next(2) == 0
+                ? new ModelOp(ModelOpKind.Copy, slot) { Offset = Offset(m, model), Count = Count(m), DestinationOffset = random.Next(3) == 0 ? Offset(m, model) + random.Next(-Page, Page) : Offset(m, model) }
+                : new ModelOp(ModelOpKind.StreamRead, slot) { Offset = Offset(m, model), Count = Count(m) };
+        }
         int roll = random.Next(100);
         return roll switch
         {

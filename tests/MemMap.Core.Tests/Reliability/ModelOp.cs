@@ -33,6 +33,10 @@ public enum ModelOpKind
     AddValue,
     /// <summary>CompareExchangeValue: writes Values[1] where the integer equals Values[0].</summary>
     CompareExchange,
+    /// <summary>CopyTo within the slot's mapping (memmove): <see cref="ModelOp.Count"/> bytes from Offset to <see cref="ModelOp.DestinationOffset"/>.</summary>
+    Copy,
+    /// <summary>Reads Count bytes at Offset through AsStream(Offset, Count).</summary>
+    StreamRead,
 }
 
 /// <summary>The numeric types the sequences read and write.</summary>
@@ -58,6 +62,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
     public byte[] Data { get; init; } = [];
     public ModelValueType ValueType { get; init; }
     public long[] Values { get; init; } = [];
+    /// <summary>Copy: where the bytes go.</summary>
+    public long DestinationOffset { get; init; }
 
     public override string ToString()
     {
@@ -86,6 +92,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
             ModelOpKind.Residency => $"{m}.Residency()",
             ModelOpKind.AddValue => $"{m}.AddValue<{ValueType}>({Offset}, {string.Join(", ", Values)})",
             ModelOpKind.CompareExchange => $"{m}.CompareExchangeValue<{ValueType}>({Offset}, expected {Values[0]}, {Values[1]})",
+            ModelOpKind.Copy => $"{m}.CopyTo({Offset}, {count}, {m}, {DestinationOffset})",
+            ModelOpKind.StreamRead => $"{m}.AsStream({Offset}, {count}).ReadExactly",
             ModelOpKind.Advise => $"{m}.Advise({(MappingAdvice)Value}, {Offset}, {count})",
             ModelOpKind.Lock => Flag2 ? $"{m}.Unlock({Offset}, {count})" : $"{m}.Lock({Offset}, {count}, onFault: {Flag})",
             _ => Kind.ToString(),

@@ -80,6 +80,11 @@ public sealed class ModelRunner(string folder)
             Skipped++;
             return null;
         }
+        if (m is not null && op.Kind is ModelOpKind.Copy && model.WriteIsUnmodelable(m, op.DestinationOffset, op.Count ?? 0))
+        {
+            Skipped++;
+            return null;
+        }
         if (m is not null && op.Kind is ModelOpKind.Advise or ModelOpKind.Lock && model.PageCallIsUnmodelable(m, op))
         {
             Skipped++;
@@ -134,6 +139,27 @@ public sealed class ModelRunner(string folder)
             case ModelOpKind.Fill:
                 actual = Try(() => m!.Real.Fill(op.Offset, op.Count!.Value, op.Value));
                 expected = model.Fill(m!, op.Offset, op.Count!.Value, op.Value);
+                break;
+            case ModelOpKind.Copy:
+                actual = Try(() => m!.Real.CopyTo(op.Offset, op.Count!.Value, m.Real, op.DestinationOffset));
+                expected = model.Copy(m!, op.Offset, op.Count!.Value, op.DestinationOffset);
+                break;
+            case ModelOpKind.StreamRead:
+                actual = Try(() =>
+                {
+                    using Stream stream = m!.Real.AsStream(op.Offset, op.Count!.Value);
+                    byte[] bytes = new byte[op.Count!.Value];
+                    try
+                    {
+                        stream.ReadExactly(bytes);
+                    }
+                    catch (IOException error) when (error.InnerException is MemoryMappingException inner)
+                    {
+                        return Outcome.Of(inner); // the stream's IOException holds MemMap's error
+                    }
+                    return Outcome.Bytes(bytes);
+                });
+                expected = model.Read(m!, op.Offset, op.Count!.Value);
                 break;
             case ModelOpKind.ReadValues:
                 actual = Try(() => Outcome.Values(ReadValues(m!.Real, op)));

@@ -9,7 +9,7 @@ namespace MemMap.Tests.Reliability;
 /// <summary>
 /// Model-based randomized testing of the core: seeded sequences of create (file shared/private at
 /// page offsets and various lengths, anonymous shared/private; good and bad arguments), Read, Write,
-/// Fill, ReadValues/WriteValues, Find/FindLast, Protect (whole and page ranges), Sync, Resize,
+/// Fill, ReadValues/WriteValues, Find/FindLast, CopyTo within a mapping, reads through AsStream, Protect (whole and page ranges), Sync, Resize,
 /// partial Unmap, Dispose, Advise, Lock/Unlock, Residency, shared-memory objects, and truncation or extension of the file by another process (coreutils
 /// truncate), each run against real mappings and against <see cref="MappingModel"/>. Every step's
 /// outcome must match; on a mismatch the test prints the seed and the shortest failing sequence.
