@@ -105,6 +105,22 @@ Describe 'The help page <Name>' -ForEach $Pages {
     }
 }
 
+Describe 'The SYNTAX section of <Name>' -ForEach $CmdletPages {
+    It 'shows each parameter set of the cmdlet with the parameters Get-Command gives it' {
+        # The build takes the sets from each parameter's YAML, not from these blocks; platyPS and readers of the page take them from here.
+        $text = Get-Content -Raw -LiteralPath $Page
+        $section = [regex]::Match($text, '(?s)\n## SYNTAX\n(?<body>.*?)\n## ').Groups['body'].Value
+        $shown = @([regex]::Matches($section, '(?m)^### (?<set>\S+)(?: \(Default\))?\n+```\n(?<syntax>[^\n]+)\n```') | ForEach-Object -Process {
+                '{0}: {1}' -f $_.Groups['set'].Value, (@([regex]::Matches($_.Groups['syntax'].Value, '(?<=[\s\[])-(\w+)') | ForEach-Object -Process { $_.Groups[1].Value } | Sort-Object) -join ' ')
+            } | Sort-Object)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters | Where-Object { $_ -notin 'WhatIf', 'Confirm' }
+        $actual = @((Get-Command -Name $Name).ParameterSets | ForEach-Object -Process {
+                '{0}: {1}' -f $_.Name, (@($_.Parameters.Name | Where-Object { $_ -notin $common } | Sort-Object) -join ' ')
+            } | Sort-Object)
+        $shown | Should -Be $actual
+    }
+}
+
 Describe 'The about topics the build writes' {
     It 'are plain text of at most 80 columns, code indented 8 and kept as written' {
         $topics = @(Get-ChildItem -Path (Join-Path $ModuleBase 'en-US') -Filter 'about_*.help.txt')
