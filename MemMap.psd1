@@ -30,6 +30,13 @@
         'Set-MappingAdvice'
         'Lock-MemoryMapping'
         'Unlock-MemoryMapping'
+        'Copy-MappedByte'
+        'Lock-ProcessMemory'
+        'Unlock-ProcessMemory'
+        'Add-MappedValue'
+        'Wait-MappedValue'
+        'Use-MappingLock'
+        'Get-MappingLock'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Set-MappedBytes')
@@ -37,8 +44,8 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('mmap', 'munmap', 'msync', 'mprotect', 'memory-mapped-file', 'shared-memory', 'Linux', 'PSEdition_Core')
-            ProjectUri   = 'https://github.com/memmap/MemMap'
-            LicenseUri   = 'https://github.com/memmap/MemMap/blob/main/LICENSE'
+            # No ProjectUri or LicenseUri until the project has a public address: the license is the
+            # LICENSE file in the module folder (and in the package).
             # The CHANGELOG.md section of ModuleVersion, word for word (a test compares them).
             ReleaseNotes = 'Resize-MemoryMapping (mremap), partial Remove-MemoryMapping -Offset/-Count, Set-MappingAdvice (madvise, posix_fadvise), Lock-/Unlock-MemoryMapping (mlock2), Get-MappingResidency (mincore, cachestat), Get-ProcessMemoryMap (/proc/PID/maps, smaps), POSIX shared memory (New-MemoryMapping -Name, Remove-MemoryMapping -Unlink), -HugePages, -Address, character devices, Set-MappedByte (alias Set-MappedBytes) with -Fill, Get-/Set-MappedValue, Find-MappedByte. Every access is bounded by Length. MemMap refuses before the process runs out of memory areas, descriptors or address space. Remove-Module unmaps only its runspace''s mappings; New-MemoryMapping supports -WhatIf. Direct copies for anonymous memory and pread for shared file reads.'
         }

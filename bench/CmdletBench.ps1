@@ -11,7 +11,9 @@
     the loop's own noise, is written 10 times per iteration. A ratio is one median over another. The residency pair (a 2 GiB
     file written for it and deleted after, measured by Get-MappingResidency and by util-linux
     fincore, a process started per call) runs $ResidencyCalls calls per round; -ResidencyCalls 0
-    leaves it out.
+    leaves it out. The bulk rows (a 64 MiB byte[] written to a 64 MiB file mapping by
+    Set-MappedByte and by $b.Write; a million Int32 values read by Get-MappedValue -NoEnumerate and
+    their 4 MiB of bytes by $b.Read) run $BulkCalls calls per round.
     Needs the module built (dotnet build leaves it in out/MemMap).
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/CmdletBench.ps1   # or pwsh, where one is on PATH
@@ -21,6 +23,7 @@ param(
     [int] $Calls = 2000,
     [int] $Rounds = 7,
     [int] $ResidencyCalls = 20,
+    [int] $BulkCalls = 5,
     [string] $ModulePath = (Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out', 'MemMap', 'MemMap.psd1')
 )
 
@@ -31,6 +34,10 @@ $path = Join-Path ([IO.Path]::GetTempPath()) "memmap-cmdletbench-$PID.bin"
 [IO.File]::WriteAllBytes($path, [byte[]]::new(1MB))
 $m = New-MemoryMapping $path
 $a = New-MemoryMapping -Anonymous -Length 1MB
+$bulkPath = Join-Path ([IO.Path]::GetTempPath()) "memmap-cmdletbench-$PID-64MiB.bin"
+[IO.File]::WriteAllBytes($bulkPath, [byte[]]::new(64MB))
+$b = New-MemoryMapping $bulkPath
+$x = [byte[]]::new(64MB)
 $dotnetFile = [IO.MemoryMappedFiles.MemoryMappedFile]::CreateFromFile($path, [IO.FileMode]::Open)
 $accessor = $dotnetFile.CreateViewAccessor()
 try {
@@ -50,6 +57,10 @@ try {
         '$m.Read(100, 1) (file mapping: guarded copy)'   = '$null = $m.Read(100, 1)'
         '$a.Read(100, 1) (anonymous: direct)'            = '$null = $a.Read(100, 1)'
         '$accessor.ReadByte(100)'                        = '$null = $accessor.ReadByte(100)'
+        'Set-MappedByte $b -Value $x (64 MiB)'           = 'Set-MappedByte $b -Offset 0 -Value $x'
+        '$b.Write(0, $x) (64 MiB)'                       = '$b.Write(0, $x)'
+        'Get-MappedValue $b -Type Int32 -Count 1M -NoEnumerate (4 MiB)' = '$null = Get-MappedValue $b -Offset 0 -Type Int32 -Count 1MB -NoEnumerate'
+        '$b.Read(0, 4MB) (4 MiB)'                        = '$null = $b.Read(0, 4MB)'
     }
     if (Test-Path $big) {
         $statements['Get-MappingResidency -Path $big (2 GiB)'] = '$null = Get-MappingResidency -Path $big'
@@ -60,20 +71,20 @@ try {
     $callsOf = @{}
     $repeatOf = @{}
     foreach ($name in $statements.Keys) {
-        $callsOf[$name] = if ($name -match 'residency|fincore') { $ResidencyCalls } else { $Calls }
-        $repeatOf[$name] = if ($name.StartsWith('$')) { 10 } else { 1 }
+        $callsOf[$name] = if ($name -match 'residency|fincore') { $ResidencyCalls } elseif ($name -match 'MiB\)$') { $BulkCalls } else { $Calls }
+        $repeatOf[$name] = if ($name.StartsWith('$') -and $name -notmatch 'MiB\)$') { 10 } else { 1 }
     }
     $loops = [ordered]@{}
     foreach ($name in $statements.Keys) {
         $body = @($statements[$name]) * $repeatOf[$name] -join '; '
-        $loops[$name] = [scriptblock]::Create("param(`$m, `$a, `$accessor, `$big) for (`$i = 0; `$i -lt $($callsOf[$name]); `$i++) { $body }")
+        $loops[$name] = [scriptblock]::Create("param(`$m, `$a, `$accessor, `$big, `$b, `$x) for (`$i = 0; `$i -lt $($callsOf[$name]); `$i++) { $body }")
     }
     $times = @{}
     foreach ($name in $loops.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
     foreach ($round in 0..$Rounds) {
         foreach ($name in $loops.Keys) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            & $loops[$name] $m $a $accessor $big
+            & $loops[$name] $m $a $accessor $big $b $x
             # Round 0 is the warm-up (compiles the loops, binds the cmdlets once).
             if ($round -gt 0) { $times[$name].Add($clock.Elapsed.TotalMilliseconds * 1000 / $callsOf[$name]) }
         }
@@ -95,10 +106,13 @@ try {
     foreach ($name in $loops.Keys) {
         if ($name -eq 'empty loop') { continue }
         $against, $bar = switch -Wildcard ($name) {
+            'Set-MappedByte $b*' { '$b.Write(0, $x) (64 MiB)', 2.0; break }
+            'Get-MappedValue $b*' { '$b.Read(0, 4MB) (4 MiB)', 2.0; break }
             'Get-Mapped*' { 'Get-Variable m', 1.0 }
             '$m.Read*' { '$accessor.ReadByte(100)', 3.0 }
             '$a.Read*' { '$accessor.ReadByte(100)', 3.0 }
             'Get-MappingResidency*' { 'fincore $big (a process per call)', 0.5 }
+
             default { $null, $null }
         }
         if ($against) {
@@ -114,7 +128,7 @@ try {
 finally {
     $accessor.Dispose()
     $dotnetFile.Dispose()
-    $m, $a | Remove-MemoryMapping
-    Remove-Item $path
+    $m, $a, $b | Remove-MemoryMapping
+    Remove-Item $path, $bulkPath
     if (Test-Path $big) { Remove-Item $big }
 }

@@ -2,6 +2,8 @@
 // would write for the module: the manifest's metadata, its Tags plus PSModule, PSIncludes_Cmdlet,
 // PSCmdlet_<name> and PSCommand_<name> for each exported cmdlet (and PSCommand_<alias>), and the
 // module folder at the root of the package. The manifest is the one source: nothing is repeated here.
+// The license is the LICENSE file of the module folder (license type="file"); licenseUrl and projectUrl
+// are written only when the manifest has a LicenseUri or ProjectUri.
 #nullable enable
 using System;
 using System.IO;
@@ -36,10 +38,13 @@ public sealed class WriteModuleNuspec : Task
             .Concat(cmdlets.SelectMany(c => new[] { "PSCmdlet_" + c, "PSCommand_" + c }))
             .Concat(aliases.Select(a => "PSCommand_" + a))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        foreach (string key in new[] { "ModuleVersion", "Author", "Description", "Copyright", "LicenseUri", "ProjectUri", "ReleaseNotes" })
+        foreach (string key in new[] { "ModuleVersion", "Author", "Description", "Copyright", "ReleaseNotes" })
         {
             if (Scalar(manifest, key).Length == 0) Log.LogError($"{ManifestPath}: {key} is missing; the PowerShell Gallery needs it.");
         }
+
+        bool licenseFile = File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ManifestPath))!, "LICENSE"));
+        if (!licenseFile && Scalar(manifest, "LicenseUri").Length == 0) Log.LogError($"{ManifestPath}: neither a LICENSE file beside it nor a LicenseUri; the PowerShell Gallery needs a license.");
 
         var nuspec = new XDocument(new XElement(Nuspec + "package",
             new XElement(Nuspec + "metadata",
@@ -48,8 +53,9 @@ public sealed class WriteModuleNuspec : Task
                 new XElement(Nuspec + "authors", Scalar(manifest, "Author")),
                 new XElement(Nuspec + "owners", Scalar(manifest, "CompanyName") is { Length: > 0 } company ? company : Scalar(manifest, "Author")),
                 new XElement(Nuspec + "requireLicenseAcceptance", "false"),
-                new XElement(Nuspec + "licenseUrl", Scalar(manifest, "LicenseUri")),
-                new XElement(Nuspec + "projectUrl", Scalar(manifest, "ProjectUri")),
+                licenseFile ? new XElement(Nuspec + "license", new XAttribute("type", "file"), "LICENSE") : null,
+                Optional("licenseUrl", Scalar(manifest, "LicenseUri")),
+                Optional("projectUrl", Scalar(manifest, "ProjectUri")),
                 new XElement(Nuspec + "description", Scalar(manifest, "Description")),
                 new XElement(Nuspec + "releaseNotes", Scalar(manifest, "ReleaseNotes")),
                 new XElement(Nuspec + "copyright", Scalar(manifest, "Copyright")),
@@ -60,6 +66,9 @@ public sealed class WriteModuleNuspec : Task
         nuspec.Save(OutputFile);
         return !Log.HasLoggedErrors;
     }
+
+    /// <summary>An element for a manifest value the user may leave out: none when it is empty.</summary>
+    private static XElement? Optional(string name, string value) => value.Length > 0 ? new XElement(Nuspec + name, value) : null;
 
     /// <summary>A single-quoted scalar, such as ModuleVersion = '0.1.0' ('' inside is one quote).</summary>
     private static string Scalar(string manifest, string key) =>

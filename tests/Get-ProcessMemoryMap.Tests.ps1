@@ -68,6 +68,39 @@ Describe 'Get-ProcessMemoryMap' {
     It 'shows hex addresses and human sizes in the default view' {
         $m = New-MemoryMapping -Anonymous -Length 1MB
         $text = Get-ProcessMemoryMap | Where-Object MappingId -eq $m.Id | Out-String -Width 200
-        $text | Should -BeLike ('*0x{0:x}*1 MiB*rw-s*' -f $m.Address.ToInt64())
+        $text | Should -BeLike ('*{0:x}*1 MiB*rw-s*' -f $m.Address.ToInt64())
+    }
+
+    Context 'the default table at 80 columns' {
+        BeforeAll {
+            $script:File = Join-Path $TestDrive "a-file-with-a-rather-long-name-$PID-that-would-not-fit.bin"
+            [IO.File]::WriteAllBytes($File, [byte[]]::new(8192))
+        }
+        AfterEach { Get-MemoryMapping | Remove-MemoryMapping }
+
+        It 'fits 80 columns, with the end of the path readable: <_>' -ForEach @($false, $true) {
+            $m = New-MemoryMapping $File
+            $lines = (Get-ProcessMemoryMap -Detailed:$_ | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() }
+            $lines | Where-Object Length -GT 80 | Should -BeNullOrEmpty
+            $lines | Where-Object { $_ -match 'not-fit\.bin\s*$' } | Should -Not -BeNullOrEmpty
+            $lines | Where-Object { $_ -match '\[vsyscall\]\s*$' } | Should -Not -Match '…\s'
+            ($lines -match 'not-fit\.bin') | Should -Match ('^{0:x} ' -f $m.Address.ToInt64())
+        }
+
+        It 'names every column after a property, so Format-Table takes the same names (<_>)' -ForEach @($false, $true) {
+            $region = Get-ProcessMemoryMap -Detailed:$_ | Select-Object -First 1
+            $headers = -split ((($region | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0])
+            $headers | Should -Not -BeNullOrEmpty
+            foreach ($header in $headers) { $region.PSObject.Properties.Name | Should -Contain $header }
+        }
+
+        It 'shows the smaps columns only with -Detailed, and filled there' {
+            $m = New-MemoryMapping $File -Populate
+            $plain = (Get-ProcessMemoryMap | Where-Object MappingId -EQ $m.Id | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+            -split $plain[0] | Should -Not -Contain 'Rss'
+            $detailed = (Get-ProcessMemoryMap -Detailed | Where-Object MappingId -EQ $m.Id | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+            -split $detailed[0] | Should -Contain 'Rss'
+            $detailed[2] | Should -Match ' 8 KiB\s+8 KiB '
+        }
     }
 }

@@ -96,3 +96,20 @@ Describe 'Lock-MemoryMapping and Unlock-MemoryMapping' {
         $output[2] | Should -Be 'locked 16 KiB'
     }
 }
+
+Describe 'LockedBytes' {
+    It 'shows what Lock-MemoryMapping holds in RAM, as the kernel counts it, in the list view too' {
+        $page = [Environment]::SystemPageSize
+        $m = New-MemoryMapping -Anonymous -Length (4 * $page)
+        try {
+            $m.LockedBytes | Should -Be 0
+            Lock-MemoryMapping $m -Offset $page -Count (2 * $page) -ErrorAction Stop
+            $m.LockedBytes | Should -Be (2 * $page)
+            ($m | Format-List | Out-String) | Should -Match ('LockedBytes\s+: {0}' -f (2 * $page))
+            Unlock-MemoryMapping $m
+            $m.LockedBytes | Should -Be 0
+        }
+        finally { Remove-MemoryMapping $m }
+        $m.LockedBytes | Should -Be 0
+    }
+}

@@ -112,6 +112,19 @@ Describe 'Get-MappedByte and Set-MappedByte' {
         [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($Path), 0, 6) | Should -Be 'newold'
     }
 
+    It 'binds a byte[] -Value as it is, without boxing each byte (16 MiB written, far less allocated)' {
+        $m = New-MemoryMapping -Anonymous -Length 16MB
+        $bytes = [byte[]]::new(16MB)
+        $bytes[16MB - 1] = 0x5A
+        Set-MappedByte $m -Value $bytes      # binds the cmdlet once, so the measured call binds only
+        $before = [GC]::GetAllocatedBytesForCurrentThread()
+        Set-MappedByte $m -Value $bytes
+        $allocated = [GC]::GetAllocatedBytesForCurrentThread() - $before
+        # Converting element by element boxes 16 Mi bytes: hundreds of MiB.
+        $allocated | Should -BeLessThan 4MB
+        Get-MappedByte $m -Offset (16MB - 1) -Count 1 | Should -Be 0x5A
+    }
+
     Context 'refuses bad access with a typed error and the session lives on' {
         It 'refuses reads past the end of the mapping' {
             $m = New-MemoryMapping $Path
@@ -156,3 +169,29 @@ Describe 'Set-MappedByte hints' {
     }
 }
 
+
+Describe 'Get-MappedByte -AsHex' {
+    It 'writes Format-Hex rows numbered from the mapping offset, 16 bytes each, under the mapping''s name' {
+        $path = Join-Path $TestDrive "hex-$(New-Guid).bin"
+        $content = New-PatternFile -Path $path -Length 1024
+        $m = New-MemoryMapping $path
+        $rows = Get-MappedByte $m -Offset 500 -Count 40 -AsHex
+        $rows | Should -HaveCount 3
+        $rows[0] | Should -BeOfType ([Microsoft.PowerShell.Commands.ByteCollection])
+        $rows.Offset64 | Should -Be 500, 516, 532
+        $rows[2].Bytes | Should -Be $content[532..539]
+        $text = $rows | Out-String -Width 100
+        $text | Should -Match ('Label: mapping {0} \(.*hex-' -f $m.Id)
+        $text | Should -Match ('(?m)^00000000000001F4 {0:X2} {1:X2}' -f $content[500], $content[501])
+        # The same numbering as Format-Hex gives the file itself from that offset.
+        $fileRows = Format-Hex -LiteralPath $path -Offset 500 -Count 40
+        $rows.Offset64 | Should -Be $fileRows.Offset64
+        Remove-MemoryMapping $m
+    }
+
+    It 'refuses -AsHex with -AsString (one output form at a time)' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        { Get-MappedByte $m -AsHex -AsString -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousParameterSet,MemMap.Commands.GetMappedByteCommand'
+        Remove-MemoryMapping $m
+    }
+}

@@ -96,3 +96,41 @@ Describe 'Get-MappedValue and Set-MappedValue' {
         Get-MappedValue $m -Type Int32 | Should -Be 7
     }
 }
+
+Describe 'Set-MappedValue and hex literals' {
+    It 'explains that PowerShell read 0xCAFEBABE as a negative Int32 and suggests 0xCAFEBABEu; nothing is written' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        Set-MappedValue $m -Type UInt32 -Value 0xCAFEBABE -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.SetMappedValueCommand'
+        $failure[0].Exception.Message | Should -BeLike '*Int32 (-889275714)*write 0xCAFEBABEu for the UInt32 value*'
+        $failure[0].Exception.Message | Should -Not -BeLike "*(Parameter '*"
+        Get-MappedValue $m -Type UInt32 | Should -Be 0
+        Set-MappedValue $m -Type UInt32 -Value 0xCAFEBABEu
+        Get-MappedValue $m -Type UInt32 | Should -Be 0xCAFEBABEu
+        Set-MappedValue $m -Type UInt64 -Value 0xFFFFFFFFFFFFFFFF -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].Exception.Message | Should -BeLike '*Int64 (-1)*write 0xFFFFFFFFFFFFFFFFu for the UInt64 value*'
+        Remove-MemoryMapping $m
+    }
+
+    It 'gives no hex hint where no literal explains the refusal' {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        Set-MappedValue $m -Type Byte -Value 0xCAFEBABE -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].Exception.Message | Should -Not -BeLike '*0xCAFEBABEu*'
+        Remove-MemoryMapping $m
+    }
+}
+
+Describe 'Get-MappedValue -NoEnumerate' {
+    It 'writes the values as one typed array, as Write-Output -NoEnumerate does' {
+        $m = New-MemoryMapping -Anonymous -Length 4096
+        Set-MappedValue $m -Type Int32 -Value 1, -2, 3
+        $values = Get-MappedValue $m -Type Int32 -Count 3 -NoEnumerate
+        , $values | Should -BeOfType ([int[]])
+        $values | Should -Be 1, -2, 3
+        @(Get-MappedValue $m -Type UInt16 -Count 5 -NoEnumerate -BigEndian).Count | Should -Be 1
+        (Get-MappedValue $m -Type Int32 -Count 3 | Measure-Object).Count | Should -Be 3
+        (Get-MappedValue $m -Type Int32 -Count 3 -NoEnumerate | Measure-Object).Count | Should -Be 1
+        Remove-MemoryMapping $m
+    }
+}

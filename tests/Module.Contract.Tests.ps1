@@ -72,7 +72,7 @@ BeforeAll {
 Describe 'The module folder and manifest' {
     It 'holds what Import-Module needs and no PowerShell assembly' {
         $files = Get-ChildItem -LiteralPath $ModuleBase -Recurse -File | ForEach-Object -Process { [IO.Path]::GetRelativePath($ModuleBase, $_.FullName) }
-        foreach ($needed in 'MemMap.psd1', 'MemMap.dll', 'MemMap.Core.dll', 'MemMap.Format.ps1xml', 'en-US/MemMap.dll-Help.xml', 'en-US/about_MemMap.help.txt') {
+        foreach ($needed in 'MemMap.psd1', 'MemMap.dll', 'MemMap.Core.dll', 'MemMap.Format.ps1xml', 'LICENSE', 'en-US/MemMap.dll-Help.xml', 'en-US/about_MemMap.help.txt') {
             $files | Should -Contain $needed
         }
         $files | Where-Object { $_ -like 'System.Management.Automation*' -or $_ -like 'Microsoft.PowerShell.*' } | Should -BeNullOrEmpty

@@ -45,6 +45,12 @@ Describe 'The MemMap module' {
         Get-Content -LiteralPath $file | Where-Object Length -GT 80 | Should -BeNullOrEmpty
     }
 
+    It 'names every exported cmdlet in the SEE ALSO of about_MemMap' {
+        $file = Join-Path -Path (Get-Module MemMap).ModuleBase -ChildPath 'en-US' -AdditionalChildPath 'about_MemMap.help.txt'
+        $seeAlso = ((Get-Content -Raw -LiteralPath $file) -split '(?m)^SEE ALSO\s*$')[1] -split '(?m)^KEYWORDS\s*$' | Select-Object -First 1
+        foreach ($cmdlet in (Get-Command -Module MemMap -CommandType Cmdlet).Name) { $seeAlso | Should -Match "\b$cmdlet\b" }
+    }
+
     It 'completes -Id with the live mapping ids' {
         $m = New-MemoryMapping -Anonymous -Length 10
         try {

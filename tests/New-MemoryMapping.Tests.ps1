@@ -140,3 +140,68 @@ Describe 'New-MemoryMapping' {
         }
     }
 }
+
+Describe 'New-MemoryMapping hints a user can act on' {
+    AfterEach { Get-MemoryMapping | Remove-MemoryMapping }
+
+    It 'asks for a -Length, not -Create (which -Name does not take), for an empty shared-memory object; and that works' {
+        $name = "/memmap-empty-$PID-$(New-Guid)"
+        [IO.File]::Create("/dev/shm$name").Dispose()
+        try {
+            New-MemoryMapping -Name $name -ErrorAction SilentlyContinue -ErrorVariable failure
+            $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.NewMemoryMappingCommand'
+            "$($failure[0])" | Should -BeLike "*empty shared-memory object $name*give a -Length*"
+            "$($failure[0])" | Should -Not -BeLike '*-Create*'
+            (New-MemoryMapping -Name $name -Length 4096).Length | Should -Be 4096
+        }
+        finally { Remove-Item -LiteralPath "/dev/shm$name" }
+    }
+
+    It 'points at Get-Content for a /proc file, with or without -Length, never at -Create' -ForEach @(@{}, @{ Length = 4096 }) {
+        $arguments = $_
+        New-MemoryMapping /proc/self/maps @arguments -ErrorAction SilentlyContinue -ErrorVariable failure
+        "$($failure[0])" | Should -BeLike '*Get-Content*'
+        "$($failure[0])" | Should -Not -BeLike '*-Create*'
+    }
+
+    It 'says a device that cannot be mapped cannot, instead of asking for a -Length that would fail too' {
+        New-MemoryMapping /dev/null -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'mmap.ENODEV,MemMap.Commands.NewMemoryMappingCommand'
+        "$($failure[0])" | Should -BeLike '*does not support memory mapping*'
+        New-MemoryMapping /dev/zero -ErrorAction SilentlyContinue -ErrorVariable failure
+        "$($failure[0])" | Should -BeLike '*give a -Length*'
+        (New-MemoryMapping /dev/zero -Length 4096).Length | Should -Be 4096
+    }
+
+    It 'suggests -NoReserve only when it was not given' {
+        $huge = [long]1 -shl 56     # more than any x86_64 or aarch64 address space
+        New-MemoryMapping -Anonymous -Length $huge -ErrorAction SilentlyContinue -ErrorVariable plain
+        New-MemoryMapping -Anonymous -Length $huge -NoReserve -ErrorAction SilentlyContinue -ErrorVariable noReserve
+        "$($plain[0])" | Should -BeLike '*use -NoReserve*'
+        "$($noReserve[0])" | Should -BeLike '*even with no swap reserved (-NoReserve)*'
+        "$($noReserve[0])" | Should -Not -BeLike '*use -NoReserve*'
+    }
+
+    It 'answers -Mode <_> with what a permission mode is' -ForEach '999', '1777', '8' {
+        New-MemoryMapping -Name "/memmap-mode-$PID" -Length 4096 -Mode $_ -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,MemMap.Commands.NewMemoryMappingCommand'
+        "$($failure[0])" | Should -BeLike '*such as*0600*'
+        "$($failure[0])" | Should -Not -BeLike '*Execute,*'
+        Test-Path "/dev/shm/memmap-mode-$PID" | Should -BeFalse
+    }
+}
+
+Describe 'Text an encoding cannot represent' {
+    It 'names the character, its place in the text and in the mapping, and the encoding: <Command>' -ForEach @(
+        @{ Command = 'Set-MappedByte'; Where = '*character 2 of the text (it would go at offset 5 of the mapping)*us-ascii*nothing was written*' }
+        @{ Command = 'Find-MappedByte'; Where = '*character 2 of the text,*us-ascii*nothing was searched*' }) {
+        $m = New-MemoryMapping -Anonymous -Length 16
+        & $Command $m -Offset 3 -String 'abé' -Encoding ascii -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+        "$($failure[0])" | Should -BeLike "'é' (U+00E9)*"
+        "$($failure[0])" | Should -BeLike $Where
+        (Get-MappedByte $m -Count 16) -join '' | Should -Be ('0' * 16)
+        Remove-MemoryMapping $m
+    }
+}

@@ -21,7 +21,7 @@ internal static class QuickMode
     {
         rounds = Option(args, "--rounds", rounds);
         calls = Option(args, "--calls", calls);
-        // --only copy|random|creation|find|residency: one group of rows.
+        // --only copy|random|creation|find|residency|mapcopy|sync: one group of rows.
         int at = Array.IndexOf(args, "--only");
         string? only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         bool Selected(string group) => only is null || only == group;
@@ -81,9 +81,33 @@ internal static class QuickMode
             find.Cleanup();
         }
 
+        if (Selected("mapcopy"))
+        {
+            var mapCopy = new MappingCopyBenchmarks();
+            mapCopy.Setup();
+            double gib = MappingCopyBenchmarks.Size / 1e9;
+            double half = MappingCopyBenchmarks.Half / 1e9;
+            Compare("copy a 1 GiB file into another through two shared mappings", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.CopyMemMap,
+                "Buffer.MemoryCopy between the same mappings", mapCopy.CopyMemcpy, Throughput(gib), 1.1);
+            Compare("  (report) copy a 1 GiB file: two mappings vs File.Copy", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.CopyMemMap,
+                "File.Copy (copy_file_range)", mapCopy.FileCopy, Throughput(gib), null);
+            Compare("move 512 MiB within a shared file mapping", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.MoveMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.MoveMemcpy, Throughput(half), null);
+            Compare("move 512 MiB up by 4097 bytes within a file mapping (overlapping)", "MemoryMapping.CopyTo (guarded memmove)", mapCopy.ShiftMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.ShiftMemcpy, Throughput(half), null);
+            Compare("move 512 MiB within anonymous memory", "MemoryMapping.CopyTo (direct)", mapCopy.MoveAnonymousMemMap,
+                "Buffer.MemoryCopy within the mapping", mapCopy.MoveAnonymousMemcpy, Throughput(half), null);
+            mapCopy.Cleanup();
+        }
+
         if (Selected("residency"))
         {
             Residency.Run();
+        }
+
+        if (Selected("sync"))
+        {
+            SyncBenchmarks.Run();
         }
 
         Console.WriteLine();
@@ -130,6 +154,13 @@ internal static class QuickMode
 
     /// <summary>Two decimals, or two significant digits for a ratio too small for two decimals.</summary>
     private static string Ratio(double ratio) => ratio.ToString(ratio < 0.01 ? "G2" : "F2", CultureInfo.InvariantCulture);
+
+    /// <summary>A row measured some other way than <see cref="Compare"/> (such as latency percentiles).</summary>
+    internal static void AddRow(string row)
+    {
+        Console.WriteLine(row);
+        Rows.Add(row);
+    }
 
     internal static void Placeholder(string operation, string reason, string baselineName, double bar)
     {

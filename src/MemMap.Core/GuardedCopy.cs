@@ -19,6 +19,9 @@ internal static unsafe class GuardedCopy
 
     private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Load();
 
+    /// <summary>memmap_guarded_atomic: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
+    private static delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int> atomic;
+
     /// <summary>Whether the native helper is loaded and its SIGBUS handler installed.</summary>
     internal static bool IsAvailable => Access != null;
 
@@ -33,6 +36,15 @@ internal static unsafe class GuardedCopy
     internal static long Fill(nint mapped, long count, byte value) =>
         (long)Access((byte*)mapped, &value, (nuint)count, FillOperation);
 
+    /// <summary>One atomic <paramref name="operation"/> on the naturally aligned <paramref name="size"/>-byte value at <paramref name="mapped"/>; false when its page raised SIGBUS. <paramref name="before"/> is the value before it.</summary>
+    internal static bool Atomic(nint mapped, int size, AtomicOperation operation, ulong operand, ulong expected, out ulong before)
+    {
+        ulong seen;
+        int result = atomic((byte*)mapped, size, (int)operation, operand, expected, &seen);
+        before = seen;
+        return result == 0;
+    }
+
     [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
     private static delegate* unmanaged<byte*, byte*, nuint, int, nuint> Load()
     {
@@ -45,12 +57,28 @@ internal static unsafe class GuardedCopy
             UnavailableReason = $"{path} is missing or cannot be loaded";
             return null;
         }
+        Library = library;
         var install = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "memmap_guard_install");
         if (install() != 0)
         {
             UnavailableReason = "its SIGBUS handler could not be installed";
             return null;
         }
+        atomic = (delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int>)NativeLibrary.GetExport(library, "memmap_guarded_atomic");
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }
+
+    /// <summary>The loaded helper, for the routines other than <see cref="Access"/> (set by <see cref="Load"/>).</summary>
+    private static nint Library;
+
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, nuint> MoveAccess =
+        IsAvailable ? (delegate* unmanaged<byte*, byte*, nuint, nuint>)NativeLibrary.GetExport(Library, "memmap_guarded_move") : null;
+
+    /// <summary>
+    /// memmove of <paramref name="count"/> bytes from <paramref name="source"/> to <paramref name="destination"/>
+    /// (either or both mapped, overlapping or not); returns how many were moved before a page raised
+    /// SIGBUS: counted from the start when the destination lies below the source, else from the end.
+    /// </summary>
+    internal static long Move(nint destination, nint source, long count) =>
+        (long)MoveAccess((byte*)destination, (byte*)source, (nuint)count);
 }

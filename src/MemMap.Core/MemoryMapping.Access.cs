@@ -146,31 +146,38 @@ public sealed partial class MemoryMapping
 
     private unsafe void Copy(long offset, byte* buffer, int count, MemoryProtection access)
     {
-        bool write = access == MemoryProtection.Write;
         using UseScope use = EnterUse();
         CheckRange(offset, count); // under the gate: a resize may have changed Length since the caller looked
         CheckAccessLocked(offset, count, access);
+        long copied = TransferLocked(offset, buffer, count, access);
+        if (copied < count)
+        {
+            throw KernelRefused(offset + copied, access);
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes between the mapping at <paramref name="offset"/> and
+    /// <paramref name="buffer"/> by the mapping's access path; returns how many were copied before a
+    /// page refused (the File path throws instead). Call under the gate, after the checks.
+    /// </summary>
+    private unsafe long TransferLocked(long offset, byte* buffer, long count, MemoryProtection access)
+    {
+        bool write = access == MemoryProtection.Write;
         nint mapped = address + (nint)offset;
-        long copied;
         switch (write ? writePath : readPath)
         {
             case AccessPath.Direct:
                 // Safe only here, under the gate and after the checks: see the comment at the top.
                 Buffer.MemoryCopy(write ? buffer : (byte*)mapped, write ? (byte*)mapped : buffer, count, count);
-                return;
+                return count;
             case AccessPath.File:
-                ReadFromFileLocked(offset, new Span<byte>(buffer, count));
-                return;
+                ReadFromFileLocked(offset, new Span<byte>(buffer, checked((int)count)));
+                return count;
             case AccessPath.Guarded:
-                copied = GuardedCopy.Copy(mapped, buffer, count, write);
-                break;
+                return GuardedCopy.Copy(mapped, buffer, count, write);
             default:
-                copied = KernelCopy.Copy(mapped, buffer, count, write);
-                break;
-        }
-        if (copied < count)
-        {
-            throw KernelRefused(offset + copied, access);
+                return KernelCopy.Copy(mapped, buffer, count, write);
         }
     }
 

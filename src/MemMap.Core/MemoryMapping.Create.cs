@@ -56,12 +56,12 @@ public sealed partial class MemoryMapping
             bool device = status.IsCharacterDevice;
             if (!status.IsRegularFile && !(device && options.Length is not null && !options.Create))
             {
-                throw new ArgumentException(device
-                    ? $"{path} is a character device: it has no size to map, so give a Length (and no Create)."
-                    : $"{path} is not a regular file; MemMap maps regular files, and character devices such as /dev/zero when given a Length.", nameof(path));
+                throw device
+                    ? DeviceWithoutLength(file, path, options)
+                    : new ArgumentException($"{path} is not a regular file; MemMap maps regular files, and character devices such as /dev/zero when given a Length.", nameof(path));
             }
             // A device has no size: any Length fits (the driver's mmap refuses what it cannot map).
-            long length = FileMappingLength(path, device ? long.MaxValue : status.Size, options with { Create = extend });
+            long length = FileMappingLength(path, device ? long.MaxValue : status.Size, options with { Create = extend }, kind);
             if (!device && options.Offset + length > status.Size && Libc.Ftruncate(fd, options.Offset + length) != 0)
             {
                 throw Errno.Last("ftruncate", path, errno => errno is Errno.ENOSPC or Errno.EFBIG
@@ -126,7 +126,8 @@ public sealed partial class MemoryMapping
             throw Errno.Last("mmap", target, errno => errno switch
             {
                 Errno.ENOMEM when options.HugePages => $"Not enough huge pages: {HugePagePool.Describe()}.",
-                Errno.ENOMEM => "Not enough address space or memory: map less, or use NoReserve.",
+                Errno.ENOMEM when options.NoReserve => $"Not enough address space or memory, even with no swap reserved (NoReserve): map less{OvercommitNote()}.",
+                Errno.ENOMEM => "Not enough address space or memory: map less, or use NoReserve to reserve no swap for it.",
                 Errno.EPERM or Errno.EACCES when options.Address is not null => "The kernel does not allow a mapping at that address (below vm.mmap_min_addr?).",
                 Errno.EACCES => "The file's open mode does not allow this protection.",
                 Errno.ENODEV => "This file or device does not support memory mapping.",
@@ -151,7 +152,7 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>How many bytes of the file to map: the request checked against the file's size, so no page lies past its end.</summary>
-    private static long FileMappingLength(string path, long fileSize, MappingOptions options)
+    private static long FileMappingLength(string path, long fileSize, MappingOptions options, MappingKind kind)
     {
         long offset = options.Offset;
         if (options.Length is { } requested)
@@ -176,7 +177,11 @@ public sealed partial class MemoryMapping
         // Pages past the end of a file raise SIGBUS when touched, so such mappings are refused.
         if (fileSize == 0)
         {
-            throw new ArgumentException($"Cannot map the empty file {path}: give a Length and Create to extend it first.", nameof(options));
+            throw new ArgumentException(kind == MappingKind.SharedMemory
+                ? $"Cannot map the empty shared-memory object {path[SharedMemoryFolder.Length..]}: give a Length, and it is extended to Offset + Length bytes first."
+                : IsKernelGenerated(path)
+                ? $"Cannot map {path}: the kernel writes this file as it is read (procfs, sysfs), so it has no pages to map. Read it with Get-Content instead."
+                : $"Cannot map the empty file {path}: give a Length and Create to extend it first.", nameof(options));
         }
         if (offset >= fileSize)
         {
@@ -206,6 +211,44 @@ public sealed partial class MemoryMapping
         {
             throw new ArgumentException($"{protection} is not a protection: combine None, Read, Write and Execute.", nameof(protection));
         }
+    }
+
+    /// <summary>Files of /proc and /sys: the kernel generates them on read, and they show a size of 0.</summary>
+    private static bool IsKernelGenerated(string path) =>
+        path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/sys/", StringComparison.Ordinal);
+
+    /// <summary>Why NoReserve did not help, when the kernel's overcommit policy is the reason (mode 2 reserves for every mapping).</summary>
+    private static string OvercommitNote()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "2"
+                ? " (vm.overcommit_memory is 2: the kernel counts every mapping against its commit limit, NoReserve or not)"
+                : " (the limits are the address space, ulimit -v, and the commit limit in /proc/meminfo)";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>
+    /// A device has no size, so it needs a Length; but first probe whether its driver maps at all
+    /// (one page, unmapped at once): /dev/null does not, and "give a Length" would only lead to ENODEV.
+    /// </summary>
+    private static Exception DeviceWithoutLength(SafeFileHandle file, string path, MappingOptions options)
+    {
+        nuint page = (nuint)Environment.SystemPageSize;
+        nint probe = Libc.Mmap(0, page, MemoryProtection.Read, Libc.MapFlags.Shared, (int)file.DangerousGetHandle(), 0);
+        if (probe == Libc.MapFailed && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.ENODEV)
+        {
+            return Errno.Last("mmap", path, _ => "This device does not support memory mapping, with any Length: read or write it as a file instead (Get-Content, Set-Content).");
+        }
+        if (probe != Libc.MapFailed)
+        {
+            Libc.Munmap(probe, page);
+        }
+        return new ArgumentException($"{path} is a character device: it has no size to map, so give a Length (and no Create).", nameof(options));
     }
 
     private static string? OpenAdvice(int errno, bool write, bool create) => errno switch

@@ -49,3 +49,14 @@ public sealed partial class MemoryMapping
             }
         });
 }
+
+// What is locked, as the kernel counts it: the Locked lines of /proc/self/smaps for this mapping's
+// areas. The kernel is the one source that knows about -Locked, Lock-MemoryMapping, -OnFault pages
+// touched since, resizes (mremap keeps the lock) and unmapped pages; a count kept here would not.
+public sealed partial class MemoryMapping
+{
+    /// <summary>Bytes of this mapping held in RAM by a lock (Lock-MemoryMapping, New-MemoryMapping -Locked): smaps Locked of its areas; 0 for a removed mapping.</summary>
+    public long LockedBytes => !IsOpen ? 0 : ProcessMemoryMap.Read(null, detailed: true)
+        .Where(region => region.MappingId == Id)
+        .Sum(region => region.Locked ?? 0);
+}

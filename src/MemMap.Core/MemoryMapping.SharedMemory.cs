@@ -37,7 +37,7 @@ public sealed partial class MemoryMapping
         }
         if (((int)mode & ~0b111_111_111) != 0)
         {
-            throw new ArgumentException($"Mode {mode} is not a set of read, write and execute permissions for user, group and others (0000 to 0777).", nameof(mode));
+            throw new ArgumentException($"Mode {System.Convert.ToString((int)mode, 8).PadLeft(4, '0')} is not a permission mode for a shared-memory object: give read, write and execute for user, group and others, 0000 to 0777, such as 0600 (owner only) or 0660 (owner and group).", nameof(mode));
         }
         string path = SharedMemoryFolder + name;
         bool write = options.Protection.HasFlag(MemoryProtection.Write) || options.Length is not null;

@@ -5,6 +5,9 @@ namespace MemMap;
 
 // Typed access, like BinaryReader/BinaryWriter on the mapping: the bytes are read and written with
 // Read/Write (same bounds, protection and truncation checks), and the byte order is swapped here.
+// One naturally aligned value (of any of the types: all are 1 to 8 bytes) is one load or one store
+// (MemoryMapping.Atomics.cs), so no reader ever sees half of another writer's value; writes wake the
+// waiters of Wait-MappedValue.
 public sealed partial class MemoryMapping
 {
     /// <summary>Reads <paramref name="count"/> consecutive values of <typeparamref name="T"/> starting at <paramref name="offset"/>.</summary>
@@ -18,6 +21,11 @@ public sealed partial class MemoryMapping
     {
         NumericValueTypes.Require(typeof(T));
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 1)
+        {
+            CheckRange(offset, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()); // the range before the mapping's state, as for several values
+            return [ReadValue<T>(offset, bigEndian)];
+        }
         T[] values = new T[count];
         Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
         CheckRange(offset, bytes.Length);
@@ -36,9 +44,15 @@ public sealed partial class MemoryMapping
     public void WriteValues<T>(long offset, ReadOnlySpan<T> values, bool bigEndian = false) where T : unmanaged, INumber<T>
     {
         NumericValueTypes.Require(typeof(T));
+        if (values.Length == 1)
+        {
+            WriteValue(offset, values[0], bigEndian);
+            return;
+        }
         byte[] bytes = MemoryMarshal.AsBytes(values).ToArray();
         SwapIfNeeded<T>(bytes, bigEndian);
         Write(offset, bytes);
+        WakeWaiters(offset, bytes.Length);
     }
 
     /// <summary>Reads the one value of <typeparamref name="T"/> at <paramref name="offset"/>: <see cref="ReadValues{T}(long, int, bool)"/> without an array, for tight loops.</summary>
@@ -48,7 +62,15 @@ public sealed partial class MemoryMapping
         Supported<T>.Require();
         T value = default;
         Span<byte> bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
-        Read(offset, bytes);
+        if (IsAtomic(offset, bytes.Length))
+        {
+            ulong bits = Atomic<T>(offset, AtomicOperation.Load, 0, 0);
+            value = System.Runtime.CompilerServices.Unsafe.As<ulong, T>(ref bits);
+        }
+        else
+        {
+            Read(offset, bytes);
+        }
         SwapIfNeeded<T>(bytes, bigEndian);
         return value;
     }
@@ -60,7 +82,15 @@ public sealed partial class MemoryMapping
         Supported<T>.Require();
         Span<byte> bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
         SwapIfNeeded<T>(bytes, bigEndian);
-        Write(offset, bytes);
+        if (IsAtomic(offset, bytes.Length))
+        {
+            Atomic<T>(offset, AtomicOperation.Store, Bits(value), 0);
+        }
+        else
+        {
+            Write(offset, bytes);
+            WakeWaiters(offset, bytes.Length);
+        }
     }
 
     /// <summary>Whether <typeparamref name="T"/> is one of <see cref="NumericValueTypes.All"/>, looked up once per type.</summary>

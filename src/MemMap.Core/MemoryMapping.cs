@@ -91,6 +91,7 @@ public sealed partial class MemoryMapping : IDisposable
                 closed = true;
             }
         }
+        CloseIdleDescriptions(); // the range locks' (MemoryMapping.RangeLock.cs), now that none can be returned
         MappingRegistry.Remove(Id);
     }
 

@@ -117,7 +117,7 @@ internal static class ProcessLimits
         }
     }
 
-    private static long VirtualMemorySize()
+    internal static long VirtualMemorySize()
     {
         foreach (string line in File.ReadLines("/proc/self/status"))
         {

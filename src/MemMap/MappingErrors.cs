@@ -20,6 +20,8 @@ internal static partial class MappingErrors
         }, target),
         ProcessLimitException limit => new ErrorRecord(limit, $"ProcessLimit.{limit.Limit}", ErrorCategory.ResourceUnavailable, target),
         MappingOperationException operation => new ErrorRecord(operation, "InvalidOperation", ErrorCategory.InvalidOperation, target),
+        MappingTimeoutException timeout => new ErrorRecord(timeout, $"{timeout.Kind}.Timeout", ErrorCategory.OperationTimeout, target),
+        MappingLockRecursionException recursion => new ErrorRecord(recursion, "Lock.Recursion", ErrorCategory.DeadlockDetected, target),
         MappingClosedException closed => new ErrorRecord(closed, "MappingRemoved", ErrorCategory.ResourceUnavailable, target),
         // The user named no .NET parameter: the rule without " (Parameter 'options')" and the actual value.
         ArgumentException argument => new ErrorRecord(new ArgumentException(Rule(argument, target), argument), "InvalidArgument", ErrorCategory.InvalidArgument, target),

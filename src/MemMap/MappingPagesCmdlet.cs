@@ -38,7 +38,8 @@ public abstract class MappingPagesCmdlet : MemMapCmdlet
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(coreCall);
         long? count = BoundOrNull(nameof(Count), Count);
-        if (ShouldProcess(Describe(Mapping), action(DescribePages(Mapping, Offset, count)))
+        if (TryCall(() => Mapping.PagesOf(Offset, count), Mapping)
+            && ShouldProcess(Describe(Mapping), action(DescribePages(Mapping, Offset, count)))
             && TryCall(() => coreCall(Offset, count), Mapping)
             && PassThru)
         {

@@ -37,7 +37,7 @@ public sealed class PackageTests
         Assert.Equal(built, File.Exists(Path.Combine(folder, ManifestValue("RootModule", manifest))));
         Assert.Matches(@"^\d+\.\d+\.\d+$", ManifestValue("ModuleVersion", manifest));
         Assert.True(Guid.TryParse(ManifestValue("GUID", manifest), out _));
-        Assert.All(new[] { "Author", "Description", "Copyright", "PowerShellVersion", "LicenseUri", "ProjectUri", "ReleaseNotes" },
+        Assert.All(new[] { "Author", "Description", "Copyright", "PowerShellVersion", "ReleaseNotes" },
             key => Assert.False(string.IsNullOrWhiteSpace(ManifestValue(key, manifest)), $"{key} is missing from {manifestPath}."));
     }
 
@@ -96,8 +96,19 @@ public sealed class PackageTests
         Assert.Equal(ManifestValue("CompanyName", manifest), Value("owners"));
         Assert.Equal(ManifestValue("Description", manifest), Value("description"));
         Assert.Equal(ManifestValue("Copyright", manifest), Value("copyright"));
-        Assert.Equal(ManifestValue("LicenseUri", manifest), Value("licenseUrl"));
-        Assert.Equal(ManifestValue("ProjectUri", manifest), Value("projectUrl"));
+        // No invented addresses: the project has none yet, so the license travels as a file.
+        Assert.Empty(ManifestValue("LicenseUri", manifest));
+        Assert.Empty(ManifestValue("ProjectUri", manifest));
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "projectUrl");
+        // NuGet itself writes its placeholder licenseUrl beside a license file, for old clients.
+        Assert.All(metadata.Elements().Where(e => e.Name.LocalName == "licenseUrl"), e => Assert.Equal("https://aka.ms/deprecateLicenseUrl", e.Value));
+        XElement license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+        Assert.Equal("file", license.Attribute("type")?.Value);
+        Assert.Equal("LICENSE", license.Value);
+        using (var packaged = new StreamReader(package.GetEntry("LICENSE")!.Open()))
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(RepositoryRoot, "LICENSE")), packaged.ReadToEnd());
+        }
         Assert.Equal(ManifestValue("ReleaseNotes", manifest), Value("releaseNotes"));
         string[] tags = Value("tags").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         string[] expected = [.. ManifestList("Tags", manifest), "PSModule", "PSEdition_Core", "Linux", "mmap", "PSIncludes_Cmdlet",

@@ -17,7 +17,10 @@ using MemMap;
 //   map-locked <bytes>                    map anonymous memory Locked (under prlimit --memlock); "mapped" or the error
 //   sigbus-outside-guard <path>           map <path> (4 pages), truncate it to 1 page; print the guarded read's error,
 //                                         then read the lost page directly, outside MemMap: the runtime's SIGBUS
-//   and the reliability verbs in ReliabilityVerbs.cs
+//   lock-process current|future [onfault]  print VmLck, lock the whole process (mlockall), print VmLck, allocate
+//                                         64 MiB and start a thread, print VmLck, unlock, print VmLck; or print the
+//                                         refusal, then allocate and start a thread to show the process is healthy
+//   and the reliability verbs in ReliabilityVerbs.cs, the synchronization verbs in SyncVerbs.cs
 try
 {
     switch (args[0])
@@ -98,8 +101,26 @@ try
             Console.Out.Flush();
             Console.WriteLine(System.Runtime.InteropServices.Marshal.ReadByte(truncated.Address, 2 * Environment.SystemPageSize)); // unguarded: must die as it would without MemMap
             return 0;
+        case "lock-process":
+            Console.WriteLine($"before {ProcessMemoryLock.LockedBytes}");
+            try
+            {
+                ProcessMemoryLock.Lock(future: args[1] == "future", onFault: args.Length > 2 && args[2] == "onfault");
+                Console.WriteLine($"locked {ProcessMemoryLock.LockedBytes}");
+                Grow();
+                Console.WriteLine($"grown {ProcessMemoryLock.LockedBytes}");
+                ProcessMemoryLock.Unlock();
+                Console.WriteLine($"unlocked {ProcessMemoryLock.LockedBytes}");
+            }
+            catch (ProcessLimitException refused)
+            {
+                Console.WriteLine($"refused: {refused.Message}");
+                Grow();
+                Console.WriteLine($"healthy {ProcessMemoryLock.LockedBytes}");
+            }
+            return 0;
         default:
-            if (ReliabilityVerbs.Run(args) is int code)
+            if ((ReliabilityVerbs.Run(args) ?? SyncVerbs.Run(args)) is int code)
             {
                 return code;
             }
@@ -149,4 +170,17 @@ static int Exhaust(Func<MemoryMapping> map)
     }
     Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
     return 0;
+}
+
+// What the runtime does as a session goes on: more managed memory (every page touched) and a new thread.
+static void Grow()
+{
+    byte[][] blocks = Enumerable.Range(0, 8).Select(_ => new byte[8 << 20]).ToArray();
+    foreach (byte[] block in blocks)
+    {
+        Array.Fill(block, (byte)1);
+    }
+    var thread = new Thread(() => GC.KeepAlive(blocks));
+    thread.Start();
+    thread.Join();
 }

@@ -5,8 +5,8 @@ namespace MemMap.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>The two fields of struct stat that MemMap needs: the size and st_mode (type and permission bits).</summary>
-    internal readonly record struct FileStatus(long Size, int Mode)
+    /// <summary>The fields of struct stat that MemMap needs: the size, st_mode (type and permission bits), and the device and inode that name the file (for /proc/locks and futex keys).</summary>
+    internal readonly record struct FileStatus(long Size, int Mode, ulong Device = 0, ulong Inode = 0)
     {
         internal bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
 
@@ -18,7 +18,7 @@ internal static partial class Libc
     private const int S_IFCHR = 0x2000;
 
     // NOTE: struct stat differs between architectures: st_mode sits at byte 24 on x86_64 and at
-    // byte 16 on aarch64 (asm-generic); st_size is at byte 48 on both. Both structs fit in 256 bytes.
+    // byte 16 on aarch64 (asm-generic); st_size is at byte 48, st_dev at 0 and st_ino at 8 on both. Both structs fit in 256 bytes.
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static unsafe partial int Fstat(int fd, byte* statBuffer);
 
@@ -28,7 +28,7 @@ internal static partial class Libc
         int result = Fstat(fd, buffer);
         int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
         int mode = *(int*)(buffer + modeOffset);
-        status = new FileStatus(Size: *(long*)(buffer + 48), Mode: mode);
+        status = new FileStatus(Size: *(long*)(buffer + 48), Mode: mode, Device: *(ulong*)buffer, Inode: *(ulong*)(buffer + 8));
         return result;
     }
 

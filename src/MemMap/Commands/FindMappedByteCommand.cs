@@ -66,7 +66,7 @@ public sealed class FindMappedByteCommand : MemMapCmdlet, IProgress<long>
         {
             ThrowTerminatingError(MappingErrors.Create("-First and -Last cannot be used together: -Last outputs only the last match.", "FirstWithLast", ErrorCategory.InvalidArgument, null));
         }
-        byte[]? needle = ParameterSetName == StringSet ? TryGet(() => Encoding.GetBytes(String), String) : Value;
+        byte[]? needle = ParameterSetName == StringSet ? TryGet(() => TextBytes.Encode(Encoding, String, null, "nothing was searched"), String) : Value;
         if (needle is null)
         {
             return; // text the encoding cannot represent: already an error

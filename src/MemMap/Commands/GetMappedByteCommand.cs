@@ -3,11 +3,16 @@ using System.Text;
 
 namespace MemMap.Commands;
 
-/// <summary>Get-MappedByte: reads bytes from a mapping, as one byte[] (ready for Format-Hex) or as a string.</summary>
-[Cmdlet(VerbsCommon.Get, "MappedByte")]
+/// <summary>Get-MappedByte: reads bytes from a mapping, as one byte[] (ready for Format-Hex), as a string, or as a hex dump numbered from the mapping's offsets.</summary>
+[Cmdlet(VerbsCommon.Get, "MappedByte", DefaultParameterSetName = BytesSet)]
 [OutputType(typeof(byte[]), typeof(string))]
+[OutputType("Microsoft.PowerShell.Commands.ByteCollection", ParameterSetName = [HexSet])]
 public sealed class GetMappedByteCommand : MemMapCmdlet
 {
+    private const string BytesSet = "Bytes";
+    private const string StringSet = "String";
+    private const string HexSet = "Hex";
+
     #region Parameters
 
     /// <summary>The mapping to read.</summary>
@@ -26,14 +31,18 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
     public int Count { get; set; }
 
     /// <summary>Decode the bytes as text instead of returning them.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = StringSet)]
     public SwitchParameter AsString { get; set; }
 
     /// <summary>The text encoding for -AsString: utf8 (default), ascii, unicode, utf32, latin1, bigendianunicode, or any .NET encoding name or code page.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = StringSet)]
     [EncodingTransformation]
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public Encoding Encoding { get; set; } = EncodingTransformationAttribute.DefaultEncoding;
+
+    /// <summary>Write the bytes as Format-Hex's rows, numbered from -Offset (the mapping's own offsets) rather than from 0.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = HexSet)]
+    public SwitchParameter AsHex { get; set; }
 
     #endregion
 
@@ -44,7 +53,15 @@ public sealed class GetMappedByteCommand : MemMapCmdlet
             ? Count
             : (int)Math.Clamp(Mapping.Length - Offset, 0, int.MaxValue); // over Array.MaxLength: the core explains
         byte[]? bytes = TryGet(() => Mapping.Read(Offset, count), Mapping);
-        if (bytes is not null)
+        if (bytes is null)
+        {
+            return;
+        }
+        if (AsHex)
+        {
+            WriteObject(HexDump.Rows(bytes, Offset, $"mapping {Mapping.Id} ({Mapping.Path ?? Mapping.Kind.ToString()})"), enumerateCollection: true);
+        }
+        else
         {
             WriteObject(AsString ? Encoding.GetString(bytes) : bytes, enumerateCollection: false);
         }

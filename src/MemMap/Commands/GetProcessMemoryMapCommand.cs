@@ -29,8 +29,24 @@ public sealed class GetProcessMemoryMapCommand : MemMapCmdlet
             IReadOnlyList<ProcessMemoryRegion>? regions = TryGet(() => ProcessMemoryMap.Read(id, Detailed), id ?? Environment.ProcessId);
             if (regions is not null)
             {
-                WriteObject(regions, enumerateCollection: true);
+                foreach (ProcessMemoryRegion region in regions)
+                {
+                    Write(region);
+                }
             }
         }
+    }
+
+    /// <summary>The type name that selects the view with the smaps columns, which are empty without -Detailed.</summary>
+    private const string DetailedView = "MemMap.ProcessMemoryRegion#Detailed";
+
+    private void Write(ProcessMemoryRegion region)
+    {
+        var output = PSObject.AsPSObject(region);
+        if (Detailed)
+        {
+            output.TypeNames.Insert(0, DetailedView);
+        }
+        WriteObject(output);
     }
 }

@@ -111,15 +111,18 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
         string action = Create ? $"Create or extend the file to {Offset + Length} bytes and map it"
             : ParameterSetName == NameSet && options.Length is not null ? $"Open, or create with {Length} bytes and mode {Mode}, and map it"
             : "Map";
-        if (!ShouldProcess(target, action))
+        string errorTarget = ParameterSetName switch { AnonymousSet => "anonymous memory", NameSet => Name, _ => path };
+        UnixFileMode mode = MemoryMapping.DefaultSharedMemoryMode;
+        if (!TryCall(() => { MemoryMapping.CheckOptions(options); mode = ParameterSetName == NameSet ? ParseMode(Mode) : mode; }, errorTarget)
+            || !ShouldProcess(target, action))
         {
             return;
         }
         MemoryMapping? mapping = ParameterSetName switch
         {
-            AnonymousSet => TryGet(() => MemoryMapping.MapAnonymous(options), "anonymous memory"),
-            NameSet => TryGet(() => MemoryMapping.MapSharedMemory(Name, options, ParseMode(Mode)), Name),
-            _ => TryGet(() => MemoryMapping.MapFile(path, options), path),
+            AnonymousSet => TryGet(() => MemoryMapping.MapAnonymous(options), errorTarget),
+            NameSet => TryGet(() => MemoryMapping.MapSharedMemory(Name, options, mode), errorTarget),
+            _ => TryGet(() => MemoryMapping.MapFile(path, options), errorTarget),
         };
         if (mapping is not null)
         {
@@ -135,7 +138,8 @@ public sealed class NewMemoryMappingCommand : MemMapCmdlet
         {
             return (UnixFileMode)Convert.ToInt32(digits, 8);
         }
-        return Enum.TryParse(digits, ignoreCase: true, out UnixFileMode named)
+        // Enum.TryParse takes any number too: "999" would become a mix of flags named back to the user.
+        return !digits.All(char.IsAsciiDigit) && Enum.TryParse(digits, ignoreCase: true, out UnixFileMode named)
             ? named
             : throw new ArgumentException($"Mode '{mode}' is not a permission mode: give octal digits as chmod takes them, such as '0600' (owner only) or '0660' (owner and group).", nameof(mode));
     }

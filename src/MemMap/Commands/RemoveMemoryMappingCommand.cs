@@ -87,7 +87,8 @@ public sealed class RemoveMemoryMappingCommand : MemMapCmdlet
             else if (IsPartial)
             {
                 long? count = BoundOrNull(nameof(Count), Count);
-                if (ShouldProcess(Describe(mapping), $"Unmap the pages from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}")
+                if (TryCall(() => mapping.CheckWholePages(Offset, count, "Unmapping"), mapping)
+                    && ShouldProcess(Describe(mapping), $"Unmap the pages from offset {Offset}{(count is null ? " to the end" : $" for {count} bytes")}")
                     && TryCall(() => mapping.Unmap(Offset, count), mapping)
                     && PassThru)
                 {

@@ -39,7 +39,8 @@ public sealed class ResizeMemoryMappingCommand : MemMapCmdlet
         string action = Length < Mapping.Length
             ? $"Shrink to {Length} bytes, dropping offsets {Length} to {Mapping.Length - 1}"
             : $"Grow to {Length} bytes{(ExtendFile && Mapping.Path is not null ? ", extending the file if it is shorter" : "")}";
-        if (ShouldProcess(Describe(Mapping), action)
+        if (TryCall(() => Mapping.CheckResize(Length, ExtendFile), Mapping)
+            && ShouldProcess(Describe(Mapping), action)
             && TryCall(() => Mapping.Resize(Length, allowMove: !NoMove, extendFile: ExtendFile), Mapping)
             && PassThru)
         {

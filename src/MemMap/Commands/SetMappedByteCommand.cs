@@ -62,13 +62,14 @@ public sealed class SetMappedByteCommand : MemMapCmdlet
     {
         bool fill = ParameterSetName == FillSet;
         // Text the encoding cannot represent is an error (EncoderFallbackException), never '?' bytes.
-        byte[]? bytes = fill ? [] : ParameterSetName == StringSet ? TryGet(() => Encoding.GetBytes(String), String) : Value;
+        byte[]? bytes = fill ? [] : ParameterSetName == StringSet ? TryGet(() => TextBytes.Encode(Encoding, String, Offset, "nothing was written"), String) : Value;
         if (bytes is null)
         {
             return;
         }
         string action = fill ? $"Set {Count} bytes at offset {Offset} to 0x{Fill:X2}" : $"Write {bytes.Length} bytes at offset {Offset}";
-        if (ShouldProcess(Describe(Mapping), action)
+        if (TryCall(() => Mapping.CheckBytes(Offset, fill ? Count : bytes.Length), Mapping)
+            && ShouldProcess(Describe(Mapping), action)
             && TryCall(() => { if (fill) Mapping.Fill(Offset, Count, Fill); else Mapping.Write(Offset, bytes); }, Mapping)
             && PassThru)
         {

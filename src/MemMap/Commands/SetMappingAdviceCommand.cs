@@ -76,6 +76,7 @@ public sealed class SetMappingAdviceCommand : MemMapCmdlet
         if (ParameterSetName == MappingSet)
         {
             if (TryParseAdvice(Mapping, out MappingAdvice advice)
+                && TryCall(() => Mapping.PagesOf(Offset, count), Mapping)
                 && (!advice.IsDestructive() && !PreviewOrConfirmAsked()
                     || ShouldProcess(Describe(Mapping), $"Give advice {advice} ({advice.KernelName()}) for {DescribePages(Mapping, Offset, count)}{(advice.IsDestructive() ? ", dropping their data" : "")}"))
                 && TryCall(() => Mapping.Advise(advice, Offset, count), Mapping)

@@ -39,7 +39,8 @@ public sealed class SetMappingProtectionCommand : MemMapCmdlet
     protected override void ProcessRecord()
     {
         long? count = BoundOrNull(nameof(Count), Count);
-        if (ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
+        if (TryCall(() => Mapping.CheckWholePages(Offset, count, "Protection"), Mapping)
+            && ShouldProcess(Describe(Mapping), $"Set protection {Protection} from offset {Offset}")
             && TryCall(() => Mapping.Protect(Protection, Offset, count), Mapping)
             && PassThru)
         {

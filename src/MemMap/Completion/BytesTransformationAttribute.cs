@@ -6,7 +6,8 @@ namespace MemMap.Commands;
 /// <summary>
 /// Lets a -Value of bytes refuse text with a hint at -String: <c>-Value 'hi'</c> would otherwise fail
 /// with PowerShell's bare "cannot convert 'hi' to System.Byte". Numbers, and text that is a number
-/// ('0x55', '170'), still convert as PowerShell converts them.
+/// ('0x55', '170'), still convert as PowerShell converts them. A <c>byte[]</c> passes through
+/// untouched: looking at each element of a 64 MiB array would box 64 million bytes.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class BytesTransformationAttribute : ArgumentTransformationAttribute
@@ -14,6 +15,10 @@ public sealed class BytesTransformationAttribute : ArgumentTransformationAttribu
     /// <inheritdoc/>
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
+        if ((inputData is PSObject outer ? outer.BaseObject : inputData) is byte[] bytes)
+        {
+            return bytes;
+        }
         IEnumerable<object?> items = inputData is System.Collections.IEnumerable many and not string
             ? many.Cast<object?>()
             : [inputData];

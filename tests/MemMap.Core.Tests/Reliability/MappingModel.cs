@@ -163,6 +163,35 @@ public sealed class MappingModel
         return Outcome.Values(Enumerable.Range(0, (int)count).Select(i => Decode(bytes.AsSpan(i * size, size), op.ValueType, op.Flag)));
     }
 
+    /// <summary>AddValue (the new value) or CompareExchangeValue (1 when it wrote): the checks of MemoryMapping.Atomics.cs in their order, then one read-modify-write.</summary>
+    public Outcome Atomic(ModelMapping m, ModelOp op)
+    {
+        if (op.ValueType == ModelValueType.F64) return Outcome.Error<ArgumentException>();
+        int size = SizeOf(op.ValueType);
+        if (op.Offset % size != 0) return Outcome.Error<ArgumentException>();
+        if (m.Closed) return Outcome.Error<MappingClosedException>();
+        if (!InRange(m, op.Offset, size)) return Outcome.Error<ArgumentOutOfRangeException>();
+        if (AccessRefusal(m, op.Offset, size, MemoryProtection.ReadWrite) is { } refused) return refused;
+        if (op.Offset + size > CopyLimit(m)) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, op.Offset);
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++)
+        {
+            bytes[i] = ByteAt(m, op.Offset + i);
+        }
+        long old = Decode(bytes, op.ValueType, bigEndian: false);
+        bool add = op.Kind == ModelOpKind.AddValue;
+        bool swap = add || old == Decode(Encode([op.Values[0]], op.ValueType, bigEndian: false), op.ValueType, bigEndian: false);
+        byte[] written = Encode([add ? unchecked(old + op.Values[0]) : op.Values[1]], op.ValueType, bigEndian: false);
+        if (swap)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                SetByte(m, op.Offset + i, written[i]);
+            }
+        }
+        return Outcome.Values([add ? Decode(written, op.ValueType, bigEndian: false) : swap ? 1 : 0]);
+    }
+
     public Outcome WriteValues(ModelMapping m, ModelOp op) => Write(m, op.Offset, Encode(op.Values, op.ValueType, op.Flag));
 
     public Outcome Find(ModelMapping m, ModelOp op, bool last)

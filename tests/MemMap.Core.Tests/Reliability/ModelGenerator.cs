@@ -37,7 +37,8 @@ public sealed class ModelGenerator(int seed)
             < 28 => new ModelOp(ModelOpKind.Write, slot) { Offset = Offset(m, model), Data = Bytes(m, model) },
             < 33 => new ModelOp(ModelOpKind.Fill, slot) { Offset = Offset(m, model), Count = Count(m), Value = (byte)random.Next(0, 3) },
             < 38 => ValueOp(ModelOpKind.ReadValues, slot, m, model),
-            < 43 => ValueOp(ModelOpKind.WriteValues, slot, m, model),
+            < 41 => ValueOp(ModelOpKind.WriteValues, slot, m, model),
+            < 43 => AtomicOp(slot, m, model),
             < 50 => new ModelOp(random.Next(3) == 0 ? ModelOpKind.FindLast : ModelOpKind.Find, slot)
             {
                 Offset = random.Next(4) == 0 ? 0 : Offset(m, model),
@@ -108,6 +109,20 @@ public sealed class ModelGenerator(int seed)
             Protection = random.Next(4) == 0 ? Protection() : MemoryProtection.ReadWrite,
             Private = random.Next(2) == 0,
             Create = random.Next(file ? 3 : 12) == 0,
+        };
+    }
+
+    /// <summary>An atomic add or compare-and-swap, mostly aligned; expected values are small, like the bytes of the data.</summary>
+    private ModelOp AtomicOp(int slot, ModelMapping m, MappingModel model)
+    {
+        var type = (ModelValueType)random.Next(4);
+        int size = MappingModel.SizeOf(type);
+        long offset = Offset(m, model);
+        return new ModelOp(random.Next(2) == 0 ? ModelOpKind.AddValue : ModelOpKind.CompareExchange, slot)
+        {
+            Offset = random.Next(8) == 0 ? offset : offset - offset % size,
+            ValueType = type,
+            Values = [random.Next(4) == 0 ? random.NextInt64() : random.Next(-2, 3), random.NextInt64()],
         };
     }
 

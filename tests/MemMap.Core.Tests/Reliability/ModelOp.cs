@@ -29,6 +29,10 @@ public enum ModelOpKind
     Lock,
     /// <summary>Counts the resident pages (mincore): the shape must be the model's, the count at most the mapped pages.</summary>
     Residency,
+    /// <summary>AddValue: adds <see cref="ModelOp.Values"/>[0] to the integer at the offset, atomically (F64: refused).</summary>
+    AddValue,
+    /// <summary>CompareExchangeValue: writes Values[1] where the integer equals Values[0].</summary>
+    CompareExchange,
 }
 
 /// <summary>The numeric types the sequences read and write.</summary>
@@ -80,6 +84,8 @@ public sealed record ModelOp(ModelOpKind Kind, int Slot = 0)
             ModelOpKind.Truncate => $"truncate -s {Offset} file   (another process)",
             ModelOpKind.ReadAll => $"{m}: read every page",
             ModelOpKind.Residency => $"{m}.Residency()",
+            ModelOpKind.AddValue => $"{m}.AddValue<{ValueType}>({Offset}, {string.Join(", ", Values)})",
+            ModelOpKind.CompareExchange => $"{m}.CompareExchangeValue<{ValueType}>({Offset}, expected {Values[0]}, {Values[1]})",
             ModelOpKind.Advise => $"{m}.Advise({(MappingAdvice)Value}, {Offset}, {count})",
             ModelOpKind.Lock => Flag2 ? $"{m}.Unlock({Offset}, {count})" : $"{m}.Lock({Offset}, {count}, onFault: {Flag})",
             _ => Kind.ToString(),

@@ -68,11 +68,12 @@ public sealed class ModelRunner(string folder)
             Skipped++;
             return null;
         }
-        if (m is not null && op.Kind is ModelOpKind.Write or ModelOpKind.Fill or ModelOpKind.WriteValues
+        if (m is not null && op.Kind is ModelOpKind.Write or ModelOpKind.Fill or ModelOpKind.WriteValues or ModelOpKind.AddValue or ModelOpKind.CompareExchange
             && model.WriteIsUnmodelable(m, op.Offset, op.Kind switch
             {
                 ModelOpKind.Write => op.Data.Length,
                 ModelOpKind.Fill => op.Count ?? 0,
+                ModelOpKind.AddValue or ModelOpKind.CompareExchange => MappingModel.SizeOf(op.ValueType),
                 _ => (long)op.Values.Length * MappingModel.SizeOf(op.ValueType),
             }))
         {
@@ -141,6 +142,10 @@ public sealed class ModelRunner(string folder)
             case ModelOpKind.WriteValues:
                 actual = Try(() => WriteValues(m!.Real, op));
                 expected = model.WriteValues(m!, op);
+                break;
+            case ModelOpKind.AddValue or ModelOpKind.CompareExchange:
+                actual = Try(() => Outcome.Values([Atomic(m!.Real, op)]));
+                expected = model.Atomic(m!, op);
                 break;
             case ModelOpKind.Find:
                 actual = Try(() => Outcome.Values(m!.Real.Find(op.Data, op.Offset, op.Count).ToList()));
@@ -247,6 +252,20 @@ public sealed class ModelRunner(string folder)
             ModelValueType.I32 => mapping.ReadValues<int>(op.Offset, count, op.Flag).Select(v => (long)v),
             ModelValueType.I64 => mapping.ReadValues<long>(op.Offset, count, op.Flag),
             _ => mapping.ReadValues<double>(op.Offset, count, op.Flag).Select(BitConverter.DoubleToInt64Bits),
+        };
+    }
+
+    /// <summary>The real AddValue (the new value) or CompareExchangeValue (1 when it wrote), by the op's type; F64 through the run-time typed call, which refuses it.</summary>
+    private static long Atomic(MemoryMapping mapping, ModelOp op)
+    {
+        long value = op.Values[0], replacement = op.Values[1];
+        bool add = op.Kind == ModelOpKind.AddValue;
+        return op.ValueType switch
+        {
+            ModelValueType.I16 => add ? mapping.AddValue(op.Offset, (short)value) : mapping.CompareExchangeValue(op.Offset, (short)value, (short)replacement) ? 1 : 0,
+            ModelValueType.I32 => add ? mapping.AddValue(op.Offset, (int)value) : mapping.CompareExchangeValue(op.Offset, (int)value, (int)replacement) ? 1 : 0,
+            ModelValueType.I64 => add ? mapping.AddValue(op.Offset, value) : mapping.CompareExchangeValue(op.Offset, value, replacement) ? 1 : 0,
+            _ => add ? Convert.ToInt64(mapping.AddValue(typeof(double), op.Offset, value)) : mapping.CompareExchangeValue(typeof(double), op.Offset, value, replacement) ? 1 : 0,
         };
     }
 

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MemMap.Benchmarks;
+
+/// <summary>
+/// Synchronization (issue 16): atomic add through the core against Interlocked.Add on a raw pointer
+/// into the same mapping; an uncontended range lock + unlock against a .NET named Mutex; and the
+/// wake latency between two processes (a writer stamps the time, then sets the value; the waiter in
+/// the other process reads the stamp when its wait returns).
+/// </summary>
+internal static unsafe class SyncBenchmarks
+{
+    private const int Adds = 1_000_000;
+    private const int Locks = 20_000;
+    private const int Wakes = 2_000;
+
+    internal static void Run()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"memmap-bench-sync-{Environment.ProcessId}.bin");
+        File.WriteAllBytes(path, new byte[4096]);
+        try
+        {
+            using MemoryMapping anonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4096 });
+            using MemoryMapping file = MemoryMapping.MapFile(path);
+            foreach ((string what, MemoryMapping mapping, double bar) in new[] { ("anonymous memory", anonymous, 2.0), ("shared file mapping", file, 4.0) })
+            {
+                long* raw = (long*)mapping.Address;
+                QuickMode.Compare($"atomic add, {what}", "MemoryMapping.AddValue<long>", () =>
+                {
+                    for (int i = 0; i < Adds; i++)
+                    {
+                        mapping.AddValue(0, 1L);
+                    }
+                }, "Interlocked.Add on a raw pointer", () =>
+                {
+                    for (int i = 0; i < Adds; i++)
+                    {
+                        Interlocked.Add(ref *raw, 1L);
+                    }
+                }, QuickMode.PerOperation(Adds), bar);
+            }
+
+            using var mutex = new Mutex(false, $"memmap-bench-{Environment.ProcessId}");
+            QuickMode.Compare("uncontended lock + unlock, shared file mapping", "LockRange(0, 8) + Dispose (F_OFD_SETLK)", () =>
+            {
+                for (int i = 0; i < Locks; i++)
+                {
+                    file.LockRange(0, 8).Dispose();
+                }
+            }, "named Mutex WaitOne + ReleaseMutex", () =>
+            {
+                for (int i = 0; i < Locks; i++)
+                {
+                    mutex.WaitOne();
+                    mutex.ReleaseMutex();
+                }
+            }, QuickMode.PerOperation(Locks), 1.0);
+
+            WakeLatency(file, path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Ping-pong with a child process (this program, --wake-child): offset 0 the value, 8 the writer's timestamp, 16 the child's answer.</summary>
+    private static void WakeLatency(MemoryMapping mapping, string path)
+    {
+        mapping.WriteValue(0, 0L);
+        mapping.WriteValue(16, 0L);
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        foreach (string argument in (Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(SyncBenchmarks).Assembly.Location] : Array.Empty<string>()).Concat(["--wake-child", path]))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using Process child = Process.Start(start)!;
+        for (long round = 1; round <= Wakes; round++)
+        {
+            mapping.WriteValue(8, Stopwatch.GetTimestamp());
+            mapping.WriteValue(0, round);
+            mapping.WaitValue(16, round, timeout: TimeSpan.FromSeconds(30));
+        }
+        double[] latencies = [.. child.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).Order()];
+        child.WaitForExit();
+        string row = string.Create(CultureInfo.InvariantCulture,
+            $"| wake latency between two processes (core: WriteValue → WaitValue returns), {latencies.Length} wakes | p50 {latencies[latencies.Length / 2]:F1} µs, p99 {latencies[latencies.Length * 99 / 100]:F1} µs, max {latencies[^1]:F1} µs | — | — | — | — | — |");
+        QuickMode.AddRow(row);
+    }
+
+    /// <summary>The child of <see cref="WakeLatency"/>: waits for each round, records how long after the stamp it woke, answers; prints the latencies in µs.</summary>
+    internal static int WakeChild(string path)
+    {
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        var latencies = new List<double>(Wakes);
+        for (long round = 1; round <= Wakes; round++)
+        {
+            mapping.WaitValue(0, round, timeout: TimeSpan.FromSeconds(30));
+            latencies.Add(Stopwatch.GetElapsedTime(mapping.ReadValue<long>(8)).TotalMicroseconds);
+            mapping.WriteValue(16, round);
+        }
+        Console.Write(string.Join(' ', latencies.Select(l => l.ToString("F2", CultureInfo.InvariantCulture))));
+        return 0;
+    }
+}

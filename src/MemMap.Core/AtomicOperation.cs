@@ -1,0 +1,10 @@
+namespace MemMap;
+
+/// <summary>The atomic operations of the native helper (memmap_guarded_atomic), with its numbers.</summary>
+internal enum AtomicOperation
+{
+    Load = 0,
+    Store = 1,
+    Add = 2,
+    CompareExchange = 3,
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MemMap.Interop;
+
+namespace MemMap;
+
+// Byte-range locks (Use-MappingLock), the one design and its failure modes:
+// - Files and shared memory: an open-file-description lock (fcntl F_OFD_SETLK) on the matching
+//   range of the file, taken through a description of its own (opened anew through
+//   /proc/self/fd/N), one per holder. OFD locks conflict between descriptions, not processes, so
+//   runspaces and threads of this process exclude each other as other processes do, and a holder's
+//   lock is its own (classic POSIX locks would all belong to the process and vanish on any close).
+// - Anonymous memory: no file to lock, and no other process can reach it: a table of held ranges in
+//   this process, waited on with a monitor.
+// - Waiting never blocks: a conflict is retried with a short backoff (1 ms doubling to
+//   MaxLockBackoff) rather than F_OFD_SETLKW, which no timeout or Ctrl+C could interrupt without a
+//   signal; the backoff sleeps on the cancellation token, so Ctrl+C ends it at once. Polling is not
+//   fair: a holder that re-locks at once can win many rounds; every waiter still gets its turn
+//   when the holder pauses.
+// - Holder killed (even SIGKILL): the kernel closes its descriptions and drops its locks at once;
+//   a waiter gets the lock at its next retry (within MaxLockBackoff).
+// - Holder stopped (SIGSTOP) or hung: it still holds the lock; a waiter waits until its timeout.
+//   A lock is never taken from a live holder.
+// - File truncated under a lock: the lock stays (locks may cover bytes past the end of the file);
+//   the holder's reads and writes of the lost pages are Access.BeyondEndOfFile errors.
+// - Mapping removed while a lock is held (even by the block holding it): the lock belongs to its
+//   own description, so it is released as usual when its holder ends.
+// - Descriptions are reused: a released lock's description is unlocked (F_UNLCK) and kept for the
+//   next holder of this mapping, so an uncontended lock + unlock is two fcntl calls, not an open and
+//   a close too. Only one holder uses a description at a time; Dispose closes the idle ones.
+// - Advisory: the lock excludes only those who ask for it. A plain write is never refused.
+// - Re-entry: the same owner (a runspace, or a thread for core users) asking for a range that
+//   overlaps one it holds on the same file would wait for itself: MappingLockRecursionException.
+public sealed partial class MemoryMapping
+{
+    /// <summary>The longest pause between two tries for a lock another holder has: how late a waiter may notice that the lock was released.</summary>
+    internal static readonly TimeSpan MaxLockBackoff = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Every range lock this process holds; also the monitor that anonymous-memory waiters wait on.</summary>
+    private static readonly List<MappingRangeLock> HeldLocks = [];
+
+    /// <summary>Open file descriptions (opened for reading and writing) that no holder uses now; also their lock.</summary>
+    private readonly Stack<int> idleDescriptions = new();
+
+    /// <summary>
+    /// Takes a byte-range lock on [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>)
+    /// of the mapping (exclusive, or shared with <paramref name="shared"/>) and returns it; dispose it to release.
+    /// </summary>
+    /// <param name="offset">The first byte, from the start of the mapping.</param>
+    /// <param name="count">How many bytes; null for the rest of the mapping.</param>
+    /// <param name="shared">A read lock, which other read locks share; by default an exclusive (write) lock.</param>
+    /// <param name="timeout">The longest to wait for a conflicting holder; null waits until cancelled.</param>
+    /// <param name="owner">Who holds it, for the re-entry rule: locks of one owner must not overlap. Default: the current thread.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the mapping.</exception>
+    /// <exception cref="MappingTimeoutException">The time ran out; nothing is held.</exception>
+    /// <exception cref="MappingLockRecursionException">The owner already holds an overlapping lock on this file or memory.</exception>
+    /// <exception cref="SystemCallException">The file could not be opened or locked (an exclusive lock needs write access to it).</exception>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
+    public MappingRangeLock LockRange(long offset = 0, long? count = null, bool shared = false, TimeSpan? timeout = null, object? owner = null, CancellationToken cancellationToken = default)
+    {
+        long length = count ?? Length - offset;
+        CheckRange(offset, length);
+        if (length == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), 0, $"A lock covers at least one byte: give a Count of 1 or more (mapping {Id} holds {Length} bytes).");
+        }
+        owner ??= Thread.CurrentThread;
+        object resource;
+        int fd = -1;
+        bool reusable = false;
+        using (UseScope use = EnterUse())
+        {
+            CheckRange(offset, length);
+            resource = file is null ? this : FileKeyLocked();
+            if (file is not null)
+            {
+                (fd, reusable) = TakeDescription(shared);
+            }
+        }
+        var held = new MappingRangeLock(this, resource, file is null ? offset : Offset + offset, length, shared, owner, fd, reusable);
+        try
+        {
+            lock (HeldLocks)
+            {
+                if (HeldLocks.Find(other => other.Overlaps(held) && other.Owner == owner) is { } mine)
+                {
+                    throw new MappingLockRecursionException(Id,
+                        $"This runspace already holds {(mine.IsShared ? "a shared" : "an exclusive")} lock on offsets {mine.Offset} to {mine.Offset + mine.Count - 1} of mapping {Id} ({Describe()}), which overlaps the range asked for: waiting for it would wait forever. Lock the whole range once, or lock ranges that do not overlap.");
+                }
+            }
+            Acquire(held, timeout, cancellationToken);
+            return held;
+        }
+        catch
+        {
+            held.CloseDescription();
+            throw;
+        }
+    }
+
+    private void Acquire(MappingRangeLock held, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan backoff = TimeSpan.FromMilliseconds(1);
+        using CancellationTokenRegistration wake = cancellationToken.Register(() =>
+        {
+            lock (HeldLocks)
+            {
+                Monitor.PulseAll(HeldLocks);
+            }
+        });
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            TimeSpan left = timeout is { } limit ? limit - Stopwatch.GetElapsedTime(started) : TimeSpan.MaxValue;
+            lock (HeldLocks)
+            {
+                if (held.Descriptor < 0)
+                {
+                    if (!HeldLocks.Exists(other => other.Conflicts(held)))
+                    {
+                        HeldLocks.Add(held);
+                        held.MarkHeld();
+                        return;
+                    }
+                }
+                else if (TryLockFile(held))
+                {
+                    HeldLocks.Add(held);
+                    held.MarkHeld();
+                    return;
+                }
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new MappingTimeoutException(MappingTimeoutKind.Lock, Id, timeout!.Value,
+                        $"Waited {timeout.Value.TotalSeconds:0.###} s for {(held.IsShared ? "a shared" : "an exclusive")} lock on offsets {held.Offset} to {held.Offset + held.Count - 1} of {Describe()} (mapping {Id}); another holder kept a conflicting lock. Get-MappingLock shows who holds it.");
+                }
+                if (held.Descriptor < 0)
+                {
+                    Monitor.Wait(HeldLocks, left < PollInterval ? left : PollInterval);
+                    continue;
+                }
+            }
+            cancellationToken.WaitHandle.WaitOne(left < backoff ? left : backoff);
+            backoff = backoff * 2 < MaxLockBackoff ? backoff * 2 : MaxLockBackoff;
+        }
+    }
+
+    /// <summary>One F_OFD_SETLK try; false when another description holds a conflicting lock.</summary>
+    private unsafe bool TryLockFile(MappingRangeLock held)
+    {
+        var request = new Libc.FileLockRequest { Type = held.IsShared ? Libc.LockType.Read : Libc.LockType.Write, Start = held.Offset, Length = held.Count };
+        if (Libc.Fcntl(held.Descriptor, Libc.LockCommand.OfdSetLock, &request) == 0)
+        {
+            return true;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is Errno.EAGAIN or Errno.EACCES
+            ? false
+            : throw Errno.Of(errno, "fcntl(F_OFD_SETLK)", Describe(), code => code == Errno.EBADF
+                ? "The file is open for reading only, and an exclusive lock needs write access: take a shared lock (-Shared), or map the file writable."
+                : null);
+    }
+
+    /// <summary>An open file description of the mapped file for one holder's lock: an idle one, or a new one; and whether it may be reused (it is open for writing). Call under the gate.</summary>
+    private (int Fd, bool Reusable) TakeDescription(bool shared)
+    {
+        lock (idleDescriptions)
+        {
+            if (idleDescriptions.TryPop(out int idle))
+            {
+                return (idle, true);
+            }
+        }
+        string self = $"/proc/self/fd/{file!.DangerousGetHandle()}";
+        int fd = Libc.Open(self, Libc.OpenFlags.ReadWrite | Libc.OpenFlags.CloseOnExec, 0);
+        if (fd >= 0)
+        {
+            return (fd, true);
+        }
+        if (shared)
+        {
+            fd = Libc.Open(self, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0); // a read lock needs only read access
+        }
+        return fd >= 0 ? (fd, false) : throw Errno.Last("open", Describe(), errno => errno == Errno.EACCES
+            ? "An exclusive lock needs the file open for writing, which this user may not: take a shared lock (-Shared)."
+            : null);
+    }
+
+    /// <summary>Unlocks a released lock's description and keeps it for the next holder; closes it (which drops its lock) once the mapping is removed, or when unlocking fails.</summary>
+    internal unsafe void ReturnDescription(int fd, long start, long count)
+    {
+        var request = new Libc.FileLockRequest { Type = Libc.LockType.Unlock, Start = start, Length = count };
+        lock (idleDescriptions)
+        {
+            if (!closed && Libc.Fcntl(fd, Libc.LockCommand.OfdSetLock, &request) == 0)
+            {
+                idleDescriptions.Push(fd);
+                return;
+            }
+        }
+        Libc.Close(fd);
+    }
+
+    /// <summary>Closes the idle descriptions: called by Dispose, after the mapping is marked closed, so none is returned later.</summary>
+    private void CloseIdleDescriptions()
+    {
+        lock (idleDescriptions)
+        {
+            while (idleDescriptions.TryPop(out int fd))
+            {
+                Libc.Close(fd);
+            }
+        }
+    }
+
+    /// <summary>The file's identity for the held-lock table (two mappings of one file share their locks). Call under the gate.</summary>
+    private ulong FileKeyLocked()
+    {
+        if (fileKey == 0 && Libc.Fstat(file!, out Libc.FileStatus status) == 0)
+        {
+            fileKey = (status.Device * 0x100000001B3UL ^ status.Inode) | 1; // 0 means "not known yet"
+        }
+        return fileKey;
+    }
+
+    /// <summary>Forgets a released lock and wakes the anonymous-memory waiters.</summary>
+    internal static void Released(MappingRangeLock held)
+    {
+        lock (HeldLocks)
+        {
+            HeldLocks.Remove(held);
+            Monitor.PulseAll(HeldLocks);
+        }
+    }
+
+    /// <summary>The locks on the mapped file as /proc/locks lists them (every holder's, not only MemMap's); empty for anonymous memory, which has no file.</summary>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
+    public IReadOnlyList<FileLock> GetFileLocks()
+    {
+        Libc.FileStatus status;
+        using (UseScope use = EnterUse())
+        {
+            if (file is null)
+            {
+                return [];
+            }
+            if (Libc.Fstat(file, out status) != 0)
+            {
+                throw Errno.Last("fstat", Describe());
+            }
+        }
+        return FileLocks.Read(Describe(), status.Device, status.Inode);
+    }
+}
