@@ -31,21 +31,63 @@ BeforeAll {
     }
 
     function Get-MamlSummary([string] $Path, [string] $Name) {
-        <# What a MAML file says of a cmdlet, in a form two writers of MAML can be compared by. #>
+        <#
+        What a MAML file says of a cmdlet, in a form two writers of MAML can be compared by: text with its
+        whitespace collapsed and its paragraphs joined, and platyPS 1.0.3's defects undone (each named below).
+        #>
         $c = Get-CommandElement -Path $Path -Name $Name
-        $text = { param($node) (($node.InnerText -replace '\s+', ' ').Trim()) }
-        $parameterOf = { param($p) '{0} required={1} position={2} pipeline={3} globbing={4}' -f $p.SelectSingleNode('maml:name', $c.Ns).InnerText, $p.required, $p.position.ToLowerInvariant(), ($p.pipelineInput -replace '\s', '').ToLowerInvariant(), $p.globbing }
+        if (-not $c.Node) { throw "$Path has no help for $Name" }
+        $collapse = { param([string] $s) ($s -replace '\s+', ' ').Trim() }
+        $text = { param($node) & $collapse (@($node.SelectNodes('descendant-or-self::maml:para', $c.Ns) | ForEach-Object -MemberName InnerText) -join ' ') }
+        $nameOf = { param($p) $p.SelectSingleNode('maml:name', $c.Ns).InnerText }
+        # Syntax items as name, Required and position per set. platyPS 1.0.3 writes pipelineInput="false" and
+        # globbing="false" for every parameter of every syntax item, so those are compared per parameter below.
+        $sets = @($c.Node.SelectNodes('command:syntax/command:syntaxItem', $c.Ns) | ForEach-Object -Process { , @($_.SelectNodes('command:parameter', $c.Ns)) })
+        # A parameter is Required in the parameter list only where every set that has it requires it (the syntax
+        # says which set requires it). platyPS 1.0.3 marks it Required when any one set does.
+        $requiredEverywhere = { param($name) -not @($sets | ForEach-Object -Process { $_ } | Where-Object { (& $nameOf $_) -eq $name -and $_.required -ne 'true' }) }
+        # Pipeline input as a set of ways: ByValue, ByPropertyName in either order.
+        $pipeline = { param($p) (@(($p.pipelineInput -replace '\s', '').ToLowerInvariant() -split '[(),]' | Where-Object { $_ } | Sort-Object) -join ',') }
         [pscustomobject]@{
-            Synopsis   = & $text $c.Node.SelectSingleNode('command:details/maml:description', $c.Ns)
-            Syntax     = @($c.Node.SelectNodes('command:syntax/command:syntaxItem', $c.Ns) | ForEach-Object -Process { (@($_.SelectNodes('command:parameter', $c.Ns) | ForEach-Object -Process { & $parameterOf $_ } | Sort-Object) -join '; ') } | Sort-Object)
-            Parameters = @($c.Node.SelectNodes('command:parameters/command:parameter', $c.Ns) | ForEach-Object -Process {
-                    '{0} type={1} aliases={2}: {3}' -f $_.SelectSingleNode('maml:name', $c.Ns).InnerText, $_.SelectSingleNode('dev:type/maml:name', $c.Ns).InnerText, $_.aliases, (& $text $_.SelectSingleNode('maml:description', $c.Ns))
+            Synopsis    = & $text $c.Node.SelectSingleNode('command:details/maml:description', $c.Ns)
+            Description = & $text $c.Node.SelectSingleNode('maml:description', $c.Ns)
+            # A set's positions as the order of its positional parameters: platyPS 1.0.3 numbers them from 0 in
+            # the order the page's syntax block shows them, not by their Position (Set-MappingAdvice -Advice is
+            # position 1 in every set, also where no parameter has position 0).
+            Syntax      = @($sets | ForEach-Object -Process {
+                    $positions = @($_ | Where-Object -Property position -Match '^\d+$' | ForEach-Object -Process { [int] $_.position } | Sort-Object)
+                    (@($_ | ForEach-Object -Process {
+                                $position = if ($_.position -match '^\d+$') { [array]::IndexOf($positions, [int] $_.position) } else { 'named' }
+                                '{0} required={1} position={2}' -f (& $nameOf $_), $_.required, $position
+                            } | Sort-Object) -join '; ')
+                } | Sort-Object)
+            Parameters  = @($c.Node.SelectNodes('command:parameters/command:parameter', $c.Ns) | ForEach-Object -Process {
+                    '{0} type={1} aliases={2} required={3} position={4} pipeline={5} globbing={6}: {7}' -f (& $nameOf $_), $_.SelectSingleNode('dev:type/maml:name', $c.Ns).InnerText, $_.aliases,
+                    (& $requiredEverywhere (& $nameOf $_)).ToString().ToLowerInvariant(), $_.position.ToLowerInvariant(), (& $pipeline $_), $_.globbing, (& $text $_.SelectSingleNode('maml:description', $c.Ns))
                 } | Sort-Object -Unique)
-            Examples   = @($c.Node.SelectNodes('command:examples/command:example', $c.Ns) | ForEach-Object -Process {
-                    '{0}: {1}' -f ((& $text $_.SelectSingleNode('maml:title', $c.Ns)).Trim(' -')), (& $text $_.SelectSingleNode('dev:code', $c.Ns))
+            Examples    = @($c.Node.SelectNodes('command:examples/command:example', $c.Ns) | ForEach-Object -Process {
+                    $code = $_.SelectSingleNode('dev:code', $c.Ns).InnerText
+                    $remarks = & $text $_.SelectSingleNode('dev:remarks', $c.Ns)
+                    $introduction = @($_.SelectNodes('maml:introduction/maml:para', $c.Ns) | ForEach-Object -MemberName InnerText | Where-Object { $_ -ne [string][char]0x80 })
+                    if (-not $code -and $introduction) {
+                        # platyPS 1.0.3 leaves dev:code empty and writes the example's Markdown into the introduction,
+                        # cut at every blank line (fences too) with U+0080 paragraphs between: the page's text again.
+                        # The build's compiler writes the commands as the code, then the explanation, then "Output:" and
+                        # any output fence, as the remarks.
+                        $markdown = $introduction -join "`n`n"
+                        $fences = [regex]::Matches($markdown, '(?ms)^```(?<info>\w*)\n(?<body>.*?)\n```$')
+                        $code = @($fences | Where-Object { $_.Groups['info'].Value -ne 'Output' } | ForEach-Object -Process { $_.Groups['body'].Value }) -join "`n`n"
+                        $remarks = & $collapse ((@([regex]::Replace($markdown, '(?ms)^```(?<info>\w*)\n(?<body>.*?)\n```$', '')) +
+                                @($fences | Where-Object { $_.Groups['info'].Value -eq 'Output' } | ForEach-Object -Process { "Output: $($_.Groups['body'].Value)" })) -join ' ')
+                    }
+                    '{0}: {1} | {2}' -f (& $collapse $_.SelectSingleNode('maml:title', $c.Ns).InnerText).Trim(' -'), (& $collapse $code), $remarks
                 })
         }
     }
+}
+
+AfterAll {
+    if ($script:PlatyFolder) { Remove-Item -LiteralPath $PlatyFolder -Recurse -Force }
 }
 
 Describe 'The help page <Name>' -ForEach $Pages {
@@ -60,6 +102,22 @@ Describe 'The help page <Name>' -ForEach $Pages {
             $text | Should -Match '\n## ALIASES\n'
             $text | Should -Not -Match '\nParameter Sets:' -Because 'that is the platyPS 0.14 yaml: run build/Update-HelpSchema.ps1'
         }
+    }
+}
+
+Describe 'The SYNTAX section of <Name>' -ForEach $CmdletPages {
+    It 'shows each parameter set of the cmdlet with the parameters Get-Command gives it' {
+        # The build takes the sets from each parameter's YAML, not from these blocks; platyPS and readers of the page take them from here.
+        $text = Get-Content -Raw -LiteralPath $Page
+        $section = [regex]::Match($text, '(?s)\n## SYNTAX\n(?<body>.*?)\n## ').Groups['body'].Value
+        $shown = @([regex]::Matches($section, '(?m)^### (?<set>\S+)(?: \(Default\))?\n+```\n(?<syntax>[^\n]+)\n```') | ForEach-Object -Process {
+                '{0}: {1}' -f $_.Groups['set'].Value, (@([regex]::Matches($_.Groups['syntax'].Value, '(?<=[\s\[])-(\w+)') | ForEach-Object -Process { $_.Groups[1].Value } | Sort-Object) -join ' ')
+            } | Sort-Object)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters | Where-Object { $_ -notin 'WhatIf', 'Confirm' }
+        $actual = @((Get-Command -Name $Name).ParameterSets | ForEach-Object -Process {
+                '{0}: {1}' -f $_.Name, (@($_.Parameters.Name | Where-Object { $_ -notin $common } | Sort-Object) -join ' ')
+            } | Sort-Object)
+        $shown | Should -Be $actual
     }
 }
 
@@ -108,49 +166,66 @@ Describe 'The help compiler' {
 Describe 'The build''s MAML of <Name>, against platyPS''s' -ForEach $CmdletPages {
     BeforeAll {
         if (-not $NoPlatyPS -and -not $script:PlatyMaml) {
+            # Once for all pages: platyPS's MAML, and what Get-Help shows of every cmdlet with either MAML.
             Import-Module -Name Microsoft.PowerShell.PlatyPS
-            $folder = Join-Path ([IO.Path]::GetTempPath()) "memmap-platyps-$PID"
-            $script:PlatyMaml = (Get-ChildItem -Path (Join-Path $Root 'docs') -Filter '*.md' -Exclude 'about_*' | Import-MarkdownCommandHelp |
-                    Export-MamlCommandHelp -OutputFolder $folder -Force | Select-Object -First 1).FullName
+            $script:PlatyFolder = Join-Path ([IO.Path]::GetTempPath()) "memmap-platyps-$PID-$(New-Guid)"
+            # -Exclude would drop every page here (it filters the docs folder itself, not only its children).
+            # platyPS 1.0.3 writes <OutputFolder>/<ModuleName>/<ModuleName>.dll-Help.xml and returns that file.
+            $script:PlatyMaml = (Get-ChildItem -Path (Join-Path $Root 'docs') -Filter '*.md' | Where-Object -Property Name -NotLike 'about_*' |
+                    Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder "$PlatyFolder/maml" -Force | Select-Object -First 1).FullName
+            # The module folder again, with platyPS's MAML, each in a pwsh of its own.
+            $copy = Join-Path $PlatyFolder 'MemMap'
+            Copy-Item -LiteralPath $ModuleBase -Destination $copy -Recurse
+            Copy-Item -LiteralPath $PlatyMaml -Destination (Join-Path $copy 'en-US/MemMap.dll-Help.xml') -Force
+            $project = {
+                param($Manifest, [string[]] $Names)
+                Import-Module -Name $Manifest
+                $shown = @{}
+                foreach ($name in $Names) {
+                    $help = Get-Help -Name $name -Full
+                    $shown[$name] = [pscustomobject]@{
+                        Synopsis   = $help.Synopsis.Trim()
+                        Syntax     = @($help.Syntax.SyntaxItem | ForEach-Object -Process { (@($_.Parameter | ForEach-Object -Process { "$($_.Name):$($_.Required)" } | Sort-Object) -join ' ') } | Sort-Object)
+                        # Pipeline input as a set of ways, as in Get-MamlSummary.
+                        Parameters = @($help.Parameters.Parameter | ForEach-Object -Process { "$($_.Name) <$($_.Type.Name)> pipeline=$(@($_.PipelineInput.ToLowerInvariant() -split '[\s(),]' | Where-Object { $_ } | Sort-Object) -join ',')" } | Sort-Object -Unique)
+                        Examples   = @($help.Examples.Example | ForEach-Object -Process {
+                                $code = $_.Code
+                                if (-not $code) {
+                                    # platyPS 1.0.3 leaves the code empty and shows the page's Markdown, fences and all,
+                                    # as the introduction (cut at blank lines, U+0080 between): its commands again.
+                                    $markdown = (@($_.Introduction.Text) -join "`n`n") -replace [char]0x80, ''
+                                    $code = @([regex]::Matches($markdown, '(?ms)^```(?<info>\w*)\n(?<body>.*?)\n```$') | Where-Object { $_.Groups['info'].Value -ne 'Output' } | ForEach-Object -Process { $_.Groups['body'].Value }) -join "`n`n"
+                                }
+                                ($code -replace '\s+', ' ').Trim()
+                            })
+                    }
+                }
+                $shown | ConvertTo-Json -Depth 4
+            }
+            $names = @($CmdletPages | ForEach-Object -Process { $_.Name })
+            $pwsh = Get-PwshCommand
+            $script:HelpTheirs = (& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $project -args (Join-Path $copy 'MemMap.psd1'), $names | Out-String) | ConvertFrom-Json -AsHashtable
+            $script:HelpOurs = (& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $project -args (Join-Path $ModuleBase 'MemMap.psd1'), $names | Out-String) | ConvertFrom-Json -AsHashtable
         }
     }
 
-    It 'has the same synopsis, parameter sets, parameters and examples' {
+    It 'has the same synopsis, description, parameter sets, parameters and examples' {
         if ($NoPlatyPS) { Set-ItResult -Skipped -Because $NoPlatyPS; return }
         $ours = Get-MamlSummary -Path (Join-Path $ModuleBase 'en-US/MemMap.dll-Help.xml') -Name $Name
         $theirs = Get-MamlSummary -Path $PlatyMaml -Name $Name
         $ours.Synopsis | Should -Be $theirs.Synopsis
-        # Every set's parameters with Required, position, pipeline input and wildcards, as the syntax shows them.
+        $ours.Description | Should -Be $theirs.Description
+        # Every set's parameters with Required and position, as the syntax shows them.
         $ours.Syntax | Should -Be $theirs.Syntax
-        # Name, type, aliases and description; Required is per set, in the syntax (platyPS 1.0.3 marks
-        # a parameter required in one set and optional in another required here, the build does not).
+        # Name, type, aliases, Required in every set, lowest position, pipeline input, wildcards and description.
         $ours.Parameters | Should -Be $theirs.Parameters
+        # Title, commands and explanation with any output.
         $ours.Examples | Should -Be $theirs.Examples
     }
 
     It 'shows the same in Get-Help' {
         if ($NoPlatyPS) { Set-ItResult -Skipped -Because $NoPlatyPS; return }
-        # The module folder again, with platyPS's MAML, in a pwsh of its own.
-        $copy = Join-Path ([IO.Path]::GetTempPath()) "memmap-platyps-module-$PID-$Name"
-        Copy-Item -LiteralPath $ModuleBase -Destination $copy -Recurse -Force
-        Copy-Item -LiteralPath $PlatyMaml -Destination (Join-Path $copy 'en-US/MemMap.dll-Help.xml') -Force
-        $project = {
-            param($Manifest, $Name)
-            Import-Module -Name $Manifest
-            $help = Get-Help -Name $Name -Full
-            [pscustomobject]@{
-                Synopsis   = $help.Synopsis.Trim()
-                Syntax     = @($help.Syntax.SyntaxItem | ForEach-Object -Process { (@($_.Parameter | ForEach-Object -Process { "$($_.Name):$($_.Required)" } | Sort-Object) -join ' ') } | Sort-Object)
-                Parameters = @($help.Parameters.Parameter.Name | Sort-Object -Unique)
-                Examples   = @($help.Examples.Example | ForEach-Object -Process { ($_.Code -replace '\s+', ' ').Trim() })
-            } | ConvertTo-Json -Depth 3
-        }
-        try {
-            $pwsh = Get-PwshCommand
-            $theirs = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $project -args (Join-Path $copy 'MemMap.psd1'), $Name
-            $ours = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $project -args (Join-Path $ModuleBase 'MemMap.psd1'), $Name
-            ($ours | Out-String) | Should -Be ($theirs | Out-String)
-        }
-        finally { Remove-Item -LiteralPath $copy -Recurse -Force }
+        $HelpOurs[$Name] | Should -Not -BeNullOrEmpty
+        ($HelpOurs[$Name] | ConvertTo-Json -Depth 3) | Should -Be ($HelpTheirs[$Name] | ConvertTo-Json -Depth 3)
     }
 }

@@ -31,7 +31,7 @@ BeforeAll {
         @($Set.Parameters | Where-Object { $_.Name -notin $others -and $_.Name -notin $CommonParameters })
     }
 
-    function New-BindingProbe([System.Management.Automation.CommandInfo] $Command) {
+    function ConvertTo-BindingProbe([System.Management.Automation.CommandInfo] $Command) {
         <#
         A script block with the cmdlet's own parameter metadata (sets, default set, positions,
         mandatory, pipeline, aliases), as [CommandMetadata] and [ProxyCommand] read it, whose body only
@@ -103,7 +103,7 @@ Describe '<Name>' -ForEach $Cmdlets {
     BeforeAll {
         $script:Command = Get-Command -Name $Name
         $script:Help = Get-Help -Name $Name -Full
-        $script:Probe = New-BindingProbe -Command $Command
+        $script:Probe = ConvertTo-BindingProbe -Command $Command
     }
 
     It 'has an approved verb and a singular noun' {
@@ -179,7 +179,7 @@ Describe '<Name>' -ForEach $Cmdlets {
 Describe '<Name> -Mapping' -ForEach $MappingCmdlets {
     BeforeAll {
         $script:Command = Get-Command -Name $Name
-        $script:Probe = New-BindingProbe -Command $Command
+        $script:Probe = ConvertTo-BindingProbe -Command $Command
     }
 
     It 'is mandatory, at position 0 and taken from the pipeline by value in every set that has it' {
