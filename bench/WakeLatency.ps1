@@ -10,23 +10,23 @@
 #>
 param([int] $Rounds = 300)
 $ErrorActionPreference = 'Stop'
-$manifest = Join-Path $PSScriptRoot '..' 'out' 'MemMap' 'MemMap.psd1'
+$manifest = Join-Path -Path $PSScriptRoot -ChildPath '..' -AdditionalChildPath 'out', 'MemMap', 'MemMap.psd1'
 Import-Module $manifest
 $name = "/memmap-wake-$PID"
 $m = New-MemoryMapping -Name $name -Length 4096
 try {
+    $manifestPath = (Resolve-Path $manifest).Path
     $child = Start-Job -ScriptBlock {
-        param($Manifest, $Name, $Rounds)
-        Import-Module $Manifest
-        $c = New-MemoryMapping -Name $Name
-        $latencies = for ($i = 1; $i -le $Rounds; $i++) {
+        Import-Module $using:manifestPath
+        $c = New-MemoryMapping -Name $using:name
+        $latencies = for ($i = 1; $i -le $using:Rounds; $i++) {
             $null = Wait-MappedValue $c 0 Int64 $i -Timeout 30
             $latency = ([Diagnostics.Stopwatch]::GetTimestamp() - (Get-MappedValue $c 8 Int64)) / [Diagnostics.Stopwatch]::Frequency * 1e6
             if ($i -gt 1) { $latency } # the first round includes this job's start
             Set-MappedValue $c 16 Int64 $i
         }
         , $latencies
-    } -ArgumentList (Resolve-Path $manifest).Path, $name, $Rounds
+    }
     for ($i = 1; $i -le $Rounds; $i++) {
         Set-MappedValue $m 8 Int64 ([Diagnostics.Stopwatch]::GetTimestamp())
         Set-MappedValue $m 0 Int64 $i
@@ -34,7 +34,7 @@ try {
     }
     [double[]] $sorted = @($child | Receive-Job -Wait -AutoRemoveJob | ForEach-Object { $_ })
     [Array]::Sort($sorted)
-    '| wake latency between two pwsh processes (cmdlets: Set-MappedValue → Wait-MappedValue returns), {0} wakes | p50 {1:F1} µs, p99 {2:F1} µs, max {3:F1} µs |' -f $sorted.Count, $sorted[[int]($sorted.Count / 2)], $sorted[[int]($sorted.Count * 99 / 100)], $sorted[-1]
+    '| wake latency between two pwsh processes (cmdlets: Set-MappedValue -> Wait-MappedValue returns), {0} wakes | p50 {1:F1} us, p99 {2:F1} us, max {3:F1} us |' -f $sorted.Count, $sorted[[int]($sorted.Count / 2)], $sorted[[int]($sorted.Count * 99 / 100)], $sorted[-1]
 }
 finally {
     Remove-MemoryMapping $m -Unlink

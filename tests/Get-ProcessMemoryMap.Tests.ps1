@@ -83,7 +83,7 @@ Describe 'Get-ProcessMemoryMap' {
             $lines = (Get-ProcessMemoryMap -Detailed:$_ | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() }
             $lines | Where-Object Length -GT 80 | Should -BeNullOrEmpty
             $lines | Where-Object { $_ -match 'not-fit\.bin\s*$' } | Should -Not -BeNullOrEmpty
-            $lines | Where-Object { $_ -match '\[vsyscall\]\s*$' } | Should -Not -Match '…\s'
+            $lines | Where-Object { $_ -match '\[vsyscall\]\s*$' } | Should -Not -Match "$([char]0x2026)\s"
             ($lines -match 'not-fit\.bin') | Should -Match ('^{0:x} ' -f $m.Address.ToInt64())
         }
 

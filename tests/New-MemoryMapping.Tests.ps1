@@ -196,10 +196,10 @@ Describe 'Text an encoding cannot represent' {
         @{ Command = 'Set-MappedByte'; Where = '*character 2 of the text (it would go at offset 5 of the mapping)*us-ascii*nothing was written*' }
         @{ Command = 'Find-MappedByte'; Where = '*character 2 of the text,*us-ascii*nothing was searched*' }) {
         $m = New-MemoryMapping -Anonymous -Length 16
-        & $Command $m -Offset 3 -String 'abé' -Encoding ascii -ErrorAction SilentlyContinue -ErrorVariable failure
+        & $Command $m -Offset 3 -String "ab$([char]0xE9)" -Encoding ascii -ErrorAction SilentlyContinue -ErrorVariable failure
         $failure.Count | Should -Be 1
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
-        "$($failure[0])" | Should -BeLike "'é' (U+00E9)*"
+        "$($failure[0])" | Should -BeLike "'$([char]0xE9)' (U+00E9)*"
         "$($failure[0])" | Should -BeLike $Where
         (Get-MappedByte $m -Count 16) -join '' | Should -Be ('0' * 16)
         Remove-MemoryMapping $m

@@ -4,9 +4,9 @@ BeforeAll {
     $script:Manifest = Join-Path (Split-Path (Get-Module MemMap).Path) 'MemMap.psd1'
 
     # Starts a real pwsh process that imports MemMap and runs -Script with -Arguments ($args in it);
-    # returns the process, its standard output redirected. The process is PowerShell itself, so its
+    # returns at once with the process, its standard output redirected. The process is PowerShell itself, so its
     # Id is what a signal must reach.
-    function Start-ChildScript([string] $Script, [object[]] $Arguments = @()) {
+    function Invoke-ChildScript([string] $Script, [object[]] $Arguments = @()) {
         $file = Join-Path ([IO.Path]::GetTempPath()) "memmap-child-$(New-Guid).ps1"
         Set-Content -LiteralPath $file -Value "Import-Module '$script:Manifest'`n$Script"
         $pwsh = Get-PwshCommand
@@ -23,7 +23,7 @@ BeforeAll {
         $output = $Process.StandardOutput.ReadToEnd()
         $errors = $Process.StandardError.ReadToEnd()
         $Process.WaitForExit(120000) | Should -BeTrue
-        if ($errors) { Write-Host $errors }
+        if ($errors) { Write-Information -MessageData $errors -InformationAction Continue }
         $output.Trim()
     }
 }
@@ -40,7 +40,7 @@ Describe 'Atomic values across processes and runspaces' {
 
     It '4 processes x 2,500 Add-MappedValue on shared memory end at exactly 10,000' {
         $adders = 1..4 | ForEach-Object {
-            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; for ($i = 0; $i -lt 2500; $i++) { $null = Add-MappedValue $c 8 Int64 1 }' $Name
+            Invoke-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; for ($i = 0; $i -lt 2500; $i++) { $null = Add-MappedValue $c 8 Int64 1 }' $Name
         }
         # All four start adding at once: each counts itself ready, then waits for the start signal.
         Wait-MappedValue $m 128 Int32 4 -Timeout 120 | Should -Be 4
@@ -51,7 +51,7 @@ Describe 'Atomic values across processes and runspaces' {
 
     It 'of 4 processes racing one -Expected 0 claim, exactly one wins' {
         $racers = 1..4 | ForEach-Object {
-            Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; Set-MappedValue $c 16 Int64 $PID -Expected 0' $Name
+            Invoke-ChildScript '$c = New-MemoryMapping -Name $args[0]; $null = Add-MappedValue $c 128 Int32 1; $null = Wait-MappedValue $c 64 Int32 1 -Timeout 120; Set-MappedValue $c 16 Int64 $PID -Expected 0' $Name
         }
         Wait-MappedValue $m 128 Int32 4 -Timeout 120 | Should -Be 4
         Set-MappedValue $m 64 Int32 1
@@ -70,8 +70,8 @@ Describe 'Atomic values across processes and runspaces' {
     }
 
     It 'a writer alternating an Int64 between 0 and -1 is never seen torn by another process or by runspaces' {
-        $writer = Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; for ($i = 0; $i -lt 20000; $i++) { Set-MappedValue $c 56 Int64 (-($i % 2)) }' $Name
-        $reader = Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; $torn = 0; for ($i = 0; $i -lt 20000; $i++) { if ((Get-MappedValue $c 56 Int64) -notin 0, -1) { $torn++ } }; $torn' $Name
+        $writer = Invoke-ChildScript '$c = New-MemoryMapping -Name $args[0]; for ($i = 0; $i -lt 20000; $i++) { Set-MappedValue $c 56 Int64 (-($i % 2)) }' $Name
+        $reader = Invoke-ChildScript '$c = New-MemoryMapping -Name $args[0]; $torn = 0; for ($i = 0; $i -lt 20000; $i++) { if ((Get-MappedValue $c 56 Int64) -notin 0, -1) { $torn++ } }; $torn' $Name
         $inRunspaces = 1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
             Import-Module $using:Manifest
             $torn = 0
@@ -150,13 +150,13 @@ Describe 'Use-MappingLock and Get-MappingLock' {
 
     It 'makes a non-atomic read-modify-write by two processes exact' {
         $script = '$c = New-MemoryMapping $args[0]; for ($i = 0; $i -lt 300; $i++) { Use-MappingLock $c { $v = Get-MappedValue $c 0 Int64; Set-MappedValue $c 0 Int64 ($v + 1) } }'
-        $workers = 1..2 | ForEach-Object { Start-ChildScript $script $Path }
+        $workers = 1..2 | ForEach-Object { Invoke-ChildScript $script $Path }
         $workers | ForEach-Object { Wait-Child $_ }
         Get-MappedValue $f 0 Int64 | Should -Be 600
     }
 
     It 'gives a waiter the lock within a second after its holder is killed with SIGKILL' {
-        $holder = Start-ChildScript '$c = New-MemoryMapping $args[0]; Use-MappingLock $c { "locked"; [Console]::Out.Flush(); Start-Sleep 600 }' $Path
+        $holder = Invoke-ChildScript '$c = New-MemoryMapping $args[0]; Use-MappingLock $c { "locked"; [Console]::Out.Flush(); Start-Sleep 600 }' $Path
         $holder.StandardOutput.ReadLine() | Should -Be 'locked'
         (Get-MappingLock $f).ProcessId | Should -Be $holder.Id
         Use-MappingLock $f { 'never' } -Timeout 0.2 -ErrorAction SilentlyContinue -ErrorVariable busy | Should -BeNullOrEmpty
@@ -169,7 +169,7 @@ Describe 'Use-MappingLock and Get-MappingLock' {
     }
 
     It 'times a waiter out cleanly while its holder is stopped with SIGSTOP, and never takes the lock from it' {
-        $holder = Start-ChildScript '$c = New-MemoryMapping $args[0]; Use-MappingLock $c { "locked"; [Console]::Out.Flush(); Start-Sleep 600 }' $Path
+        $holder = Invoke-ChildScript '$c = New-MemoryMapping $args[0]; Use-MappingLock $c { "locked"; [Console]::Out.Flush(); Start-Sleep 600 }' $Path
         try {
             $holder.StandardOutput.ReadLine() | Should -Be 'locked'
             & kill -STOP $holder.Id
@@ -186,8 +186,8 @@ Describe 'Use-MappingLock and Get-MappingLock' {
         $outcome = Use-MappingLock $f {
             1 | ForEach-Object -Parallel {
                 Import-Module $using:Manifest
-                Use-MappingLock $using:f { 'got it' } -Timeout 0.2 -ErrorAction SilentlyContinue -ErrorVariable busy
-                $busy[0].FullyQualifiedErrorId
+                try { Use-MappingLock $using:f { 'got it' } -Timeout 0.2 -ErrorAction Stop }
+                catch { $_.FullyQualifiedErrorId }
             }
         }
         $outcome | Should -Be 'Lock.Timeout,MemMap.Commands.UseMappingLockCommand'
@@ -243,7 +243,7 @@ Describe 'Wait-MappedValue' {
     }
 
     It 'returns when another process sets the value' {
-        $setter = Start-ChildScript '$c = New-MemoryMapping -Name $args[0]; Start-Sleep -Milliseconds 500; Set-MappedValue $c 0 Int32 7' $Name
+        $setter = Invoke-ChildScript '$c = New-MemoryMapping -Name $args[0]; Start-Sleep -Milliseconds 500; Set-MappedValue $c 0 Int32 7' $Name
         Wait-MappedValue $m 0 Int32 7 -Timeout 60 | Should -Be 7
         Wait-Child $setter | Out-Null
     }

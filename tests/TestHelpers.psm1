@@ -154,6 +154,7 @@ function Add-HugePageReservation {
         How many huge pages to add.
     #>
     [CmdletBinding()]
+    [OutputType([string], [long])]
     param([int] $Count = 8)
     $knob = '/proc/sys/vm/nr_hugepages'
     if (-not (Select-String -Path /proc/meminfo -Pattern '^Hugepagesize:' -Quiet)) {
@@ -178,10 +179,10 @@ function Remove-HugePageReservation {
     .PARAMETER Count
         How many it added.
     #>
-    [CmdletBinding()]
+    [CmdletBinding(SupportsShouldProcess)]
     param([long] $Count)
     $knob = '/proc/sys/vm/nr_hugepages'
-    if ($Count -gt 0) { [IO.File]::WriteAllText($knob, "$([Math]::Max(0, [long](Get-Content $knob) - $Count))") }
+    if ($Count -gt 0 -and $PSCmdlet.ShouldProcess($knob, "Give back $Count huge pages")) { [IO.File]::WriteAllText($knob, "$([Math]::Max(0, [long](Get-Content $knob) - $Count))") }
 }
 
 Export-ModuleMember -Function Import-MemMapUnderTest, New-PatternFile, Get-MapsPermission, Get-PwshCommand, Invoke-ChildPwsh, Invoke-ChildPwshAsUser, Add-HugePageReservation, Remove-HugePageReservation

@@ -6,9 +6,8 @@ namespace MemMap.Commands;
 /// <summary>Use-MappingLock: runs a script block while holding a byte-range lock (fcntl F_OFD_SETLK) on a range of a mapping, and releases it however the block ends.</summary>
 [Cmdlet(VerbsOther.Use, "MappingLock")]
 [OutputType(typeof(object))]
-public sealed class UseMappingLockCommand : MemMapCmdlet, IDisposable
+public sealed class UseMappingLockCommand : MemMapCmdlet
 {
-    private readonly CancellationTokenSource stop = new();
 
     #region Parameters
 
@@ -47,15 +46,7 @@ public sealed class UseMappingLockCommand : MemMapCmdlet, IDisposable
     {
         TimeSpan? timeout = BoundOrNull(nameof(Timeout), Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
         object owner = Runspace.DefaultRunspace ?? (object)this; // one runspace runs one pipeline at a time: its locks must not overlap
-        MappingRangeLock? held;
-        try
-        {
-            held = TryGet(() => Mapping.LockRange(Offset, BoundOrNull(nameof(Count), Count), Shared, timeout, owner, stop.Token), Mapping);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
+        MappingRangeLock? held = TryGet(() => Mapping.LockRange(Offset, BoundOrNull(nameof(Count), Count), Shared, timeout, owner, StopToken), Mapping);
         if (held is null)
         {
             return;
@@ -67,10 +58,4 @@ public sealed class UseMappingLockCommand : MemMapCmdlet, IDisposable
             InvokeCommand.InvokeScript(". $args[0]", false, PipelineResultTypes.Output, null, ScriptBlock);
         }
     }
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => stop.Cancel();
-
-    /// <summary>PowerShell disposes the cmdlet when its pipeline ends.</summary>
-    public void Dispose() => stop.Dispose();
 }

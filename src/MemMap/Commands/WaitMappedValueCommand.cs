@@ -5,9 +5,8 @@ namespace MemMap.Commands;
 /// <summary>Wait-MappedValue: waits (futex) until an integer in a mapping equals a value, or differs from it, and outputs the value seen.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "MappedValue")]
 [OutputType(typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong))]
-public sealed class WaitMappedValueCommand : MemMapCmdlet, IDisposable
+public sealed class WaitMappedValueCommand : MemMapCmdlet
 {
-    private readonly CancellationTokenSource stop = new();
 
     #region Parameters
 
@@ -47,22 +46,9 @@ public sealed class WaitMappedValueCommand : MemMapCmdlet, IDisposable
     {
         object value = Value is PSObject wrapped ? wrapped.BaseObject : Value;
         TimeSpan? timeout = BoundOrNull(nameof(Timeout), Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
-        try
+        if (TryGet(() => Mapping.WaitValue(Type, Offset, value, NotEqual, timeout, StopToken), Mapping) is { } seen)
         {
-            if (TryGet(() => Mapping.WaitValue(Type, Offset, value, NotEqual, timeout, stop.Token), Mapping) is { } seen)
-            {
-                WriteObject(seen);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            WriteObject(seen); // Ctrl+C cancels StopToken: TryGet ends the pipeline as a stop
         }
     }
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => stop.Cancel();
-
-    /// <summary>PowerShell disposes the cmdlet when its pipeline ends.</summary>
-    public void Dispose() => stop.Dispose();
 }
