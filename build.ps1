@@ -20,7 +20,7 @@
              one file per run with --concurrency 1 (-MutationFile picks them; default: every file
              in tests/MemMap.Core.Tests/stryker-config.json); reports in
              tests/MemMap.Core.Tests/StrykerOutput. Minutes per file, hours for all on 2 cores: never
-             part of Test or CI. docs/testing.md has the scores.
+             part of Test or CI. docs/performance/testing.md has the scores.
 .PARAMETER Task
     What to do: Build, Test, Docs, Package, Demo, Clean or Mutation.
 .PARAMETER Configuration

@@ -189,4 +189,14 @@ public sealed class ResidencyTests : IDisposable
         var directory = Assert.Throws<ArgumentException>(() => FileResidency.Measure(files.Folder));
         Assert.Contains("not a regular file", directory.Message);
     }
+
+    [Fact]
+    public void A_byte_range_ends_just_past_its_last_byte_and_reads_as_first_to_last()
+    {
+        var range = new ByteRange(3 * Page, 2 * Page);
+
+        Assert.Equal(5 * Page, range.End);
+        Assert.Equal($"{3 * Page}..{5 * Page - 1} ({2 * Page} bytes)", range.ToString());
+        Assert.Equal("0..0 (1 bytes)", new ByteRange(0, 1).ToString());
+    }
 }
