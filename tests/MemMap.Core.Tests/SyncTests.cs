@@ -97,6 +97,57 @@ public sealed class SyncTests : IDisposable
         Assert.Equal(0UL, Unwritten(path, 0, Page));
     }
 
+    [SkippableFact]
+    public void A_Sync_of_a_range_writes_back_that_range_and_leaves_the_pages_outside_it_dirty()
+    {
+        // 2 MiB apart: the page cache tracks dirtiness per folio (up to 2 MiB), so nearer pages could share one.
+        const int Apart = 2 << 20;
+        string path = files.NewPath();
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.Write(new byte[4 * Apart]);
+            file.Flush(flushToDisk: true);
+        }
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Write(Apart + 100, "first"u8);
+        mapping.Write(2 * Apart + 100, "second"u8);
+        mapping.Write(3 * Apart + 100, "outside"u8);
+
+        mapping.Sync(Apart + 99, Apart + 10); // from inside the first page to inside the second's
+
+        Assert.Equal(0UL, Unwritten(path, Apart, Page));
+        Assert.Equal(0UL, Unwritten(path, 2 * Apart, Page));
+        Assert.True(Unwritten(path, 3 * Apart, Page) > 0, "a Sync of a range also wrote back a page outside it");
+
+        mapping.Sync(3 * Apart); // from an offset to the end
+        Assert.Equal(0UL, Unwritten(path, 3 * Apart, Page));
+    }
+
+    [Fact]
+    public void Invalidating_locked_pages_is_refused_by_msync_with_EBUSY()
+    {
+        string path = files.CreatePattern(2 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Lock(0, Page);
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Sync(0, 1, SyncMode.Synchronous, invalidate: true));
+        Assert.Equal("msync", error.SystemCall);
+        Assert.Equal("EBUSY", error.ErrnoName);
+        Assert.DoesNotContain("could not be written", error.Message); // that advice is for EIO only
+        mapping.Sync(0, 1); // without MS_INVALIDATE the locked page syncs
+        mapping.Sync(Page, 1, SyncMode.Synchronous, invalidate: true); // and the unlocked one invalidates
+    }
+
+    [Fact]
+    public void An_offset_past_the_end_without_a_count_is_refused_as_past_the_end()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Sync(Page + 1));
+        Assert.Contains($"offset {Page + 1} with count 0 reaches byte {Page}, past its end", error.Message);
+        mapping.Sync(Page); // the end itself is an empty range
+    }
+
     [Fact]
     public void A_range_that_touches_a_hole_is_refused_with_the_hole_named()
     {
@@ -107,7 +158,8 @@ public sealed class SyncTests : IDisposable
         var error = Assert.Throws<MappingAccessException>(() => mapping.Sync(100, 2 * Page));
         Assert.Equal(MappingAccessFault.Unmapped, error.Fault);
         Assert.Equal(Page, error.Offset);
-        Assert.Contains($"offsets {Page} to {2 * Page - 1} were unmapped", error.Message);
+        Assert.Contains($"from offset 0 to {3 * Page - 1}: offsets {Page} to {2 * Page - 1} were unmapped", error.Message);
+        Assert.Equal(Page, Assert.Throws<MappingAccessException>(() => mapping.Sync(0, 2 * Page)).Offset); // from offset 0 too
         mapping.Sync(2 * Page, 1); // the pages after the hole still sync
     }
 
