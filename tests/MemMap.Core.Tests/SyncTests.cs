@@ -158,6 +158,7 @@ public sealed class SyncTests : IDisposable
         var error = Assert.Throws<MappingAccessException>(() => mapping.Sync(100, 2 * Page));
         Assert.Equal(MappingAccessFault.Unmapped, error.Fault);
         Assert.Equal(Page, error.Offset);
+        Assert.Contains($"Cannot sync mapping {mapping.Id} (", error.Message);
         Assert.Contains($"from offset 0 to {3 * Page - 1}: offsets {Page} to {2 * Page - 1} were unmapped", error.Message);
         Assert.Equal(Page, Assert.Throws<MappingAccessException>(() => mapping.Sync(0, 2 * Page)).Offset); // from offset 0 too
         mapping.Sync(2 * Page, 1); // the pages after the hole still sync
