@@ -16,22 +16,33 @@
              `dotnet build build/Package -c Release`).
     Demo     Build, then show the four kinds of mapping in this session.
     Clean    Remove out/ and every bin/ and obj/.
+    Mutation Stryker.NET (the pinned dotnet-stryker) on the safety-critical files of MemMap.Core,
+             one file per run with --concurrency 1 (-MutationFile picks them; default: every file
+             in tests/MemMap.Core.Tests/stryker-config.json); reports in
+             tests/MemMap.Core.Tests/StrykerOutput. Minutes per file, hours for all on 2 cores: never
+             part of Test or CI. docs/performance/testing.md has the scores.
 .PARAMETER Task
-    What to do: Build, Test, Docs, Package, Demo or Clean.
+    What to do: Build, Test, Docs, Package, Demo, Clean or Mutation.
 .PARAMETER Configuration
     The dotnet build configuration, Debug or Release (Package always builds Release).
+.PARAMETER MutationFile
+    For Mutation: the file names to mutate, such as MemoryMapping.Sync.cs.
 .EXAMPLE
     ./build.ps1 -Task Test
 .EXAMPLE
     ./build.ps1 -Task Package
+.EXAMPLE
+    ./build.ps1 -Task Mutation -MutationFile MemoryMapping.Sync.cs
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Clean', 'Mutation')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+
+    [string[]] $MutationFile
 )
 
 $ErrorActionPreference = 'Stop'
@@ -175,12 +186,33 @@ function Invoke-Demo {
     }
 }
 
+function Invoke-Mutation {
+    <# Stryker.NET on each file, one run per file so each gets its own score and time. #>
+    param([string[]] $File)
+    Invoke-Dotnet -Arguments 'tool', 'restore'
+    $tests = Join-Path -Path $PSScriptRoot -ChildPath 'tests/MemMap.Core.Tests'
+    if (-not $File) {
+        $config = Get-Content -Raw -LiteralPath (Join-Path -Path $tests -ChildPath 'stryker-config.json') | ConvertFrom-Json
+        $File = $config.'stryker-config'.mutate -replace '^\*\*/', ''
+    }
+    Push-Location -LiteralPath $tests
+    try {
+        foreach ($name in $File) {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-Dotnet -Arguments 'stryker', '--concurrency', '1', '--mutate', "**/$name"
+            "${name}: $([Math]::Round($clock.Elapsed.TotalMinutes, 1)) min"
+        }
+    }
+    finally { Pop-Location }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build -BuildConfiguration $Configuration }
     'Test' { Invoke-Test -BuildConfiguration $Configuration }
     'Docs' { Invoke-Doc -BuildConfiguration $Configuration }
     'Package' { Invoke-Package }
     'Demo' { Invoke-Demo -BuildConfiguration $Configuration }
+    'Mutation' { Invoke-Mutation -File $MutationFile }
     'Clean' {
         if ($PSCmdlet.ShouldProcess($PSScriptRoot, 'Remove out/ and every bin/ and obj/')) {
             Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction Ignore

@@ -17,8 +17,10 @@ Describe 'Concurrent use of one mapping from ForEach-Object -Parallel' {
     It 'gives every call data or a clean error while other runspaces protect, resize, unmap and remove it (round <_>)' -ForEach @(1, 2, 3) {
         $m = New-MemoryMapping $Path -Length (16 * $Page)
         $manifest = Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1'
+        $started = [Threading.Barrier]::new(6) # shared by reference: every runspace starts once all have imported the module
         $results = 1..6 | ForEach-Object -ThrottleLimit 6 -Parallel {
             Import-Module $using:manifest
+            ($using:started).SignalAndWait()
             $mapping = $using:m
             $content = $using:Content
             $page = $using:Page
@@ -63,11 +65,17 @@ Describe 'Concurrent use of one mapping from ForEach-Object -Parallel' {
                     $outcomes.Add("threw: $_")
                 }
                 foreach ($record in $failure) { $outcomes.Add($record.FullyQualifiedErrorId.Split(',')[0]) }
+                if (-not $failure -and $runspace -ne 6) { $outcomes.Add("ok $runspace") }
             }
             $outcomes | Select-Object -Unique
         }
         $clean = 'MappingRemoved', 'InvalidArgument', 'InvalidOperation', 'Access.Protection', 'Access.Unmapped'
-        $results | Where-Object { $_ -notin $clean } | Should -BeNullOrEmpty
+        $results | Where-Object { $_ -notin $clean -and $_ -notlike 'ok *' } | Should -BeNullOrEmpty
+        # The races happened: every use (read, write, search, sync) succeeded, and calls met at least two
+        # kinds of clean refusal (which ones depends on the timing: a loaded machine runs the changer rarely).
+        $seen = "seen: $(($results | Sort-Object -Unique) -join ', ')"
+        foreach ($outcome in 'ok 1', 'ok 2', 'ok 3', 'ok 4') { $results | Should -Contain $outcome -Because $seen }
+        @($results | Where-Object { $_ -in $clean } | Sort-Object -Unique).Count | Should -BeGreaterOrEqual 2 -Because $seen
         $m.IsOpen | Should -BeFalse
         Get-MemoryMapping | Should -BeNullOrEmpty
         Get-Content "/proc/$PID/maps" | Where-Object { $_.EndsWith($Path) } | Should -BeNullOrEmpty

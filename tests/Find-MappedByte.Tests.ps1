@@ -72,9 +72,16 @@ Describe 'Find-MappedByte' {
         Find-MappedByte $m 9 -Count $Block | Should -Be 5
     }
 
-    It 'stops at once under Select-Object -First and leaves the mapping usable' {
-        $m = New-MemoryMapping -Anonymous -Length (8 * $Block)
-        Find-MappedByte $m 0 | Select-Object -First 3 | Should -Be 0, 1, 2
+    It 'stops at once under Select-Object -First: the blocks after the first few are never read, and the mapping is released' {
+        # A fresh sparse file has no page in the page cache; a search reads (and so caches) every page it scans.
+        $path = Join-Path $TestDrive "sparse-$(New-Guid).bin"
+        $file = [IO.File]::Create($path)
+        try { $file.Write([byte[]](9, 9, 9), 0, 3); $file.SetLength(256 * $Block) } finally { $file.Dispose() }
+        (Get-MappingResidency $path).ResidentBytes | Should -BeLessOrEqual ([Environment]::SystemPageSize)
+        $m = New-MemoryMapping $path -Protection Read
+        Find-MappedByte $m 9 | Select-Object -First 3 | Should -Be 0, 1, 2
+        # A search that went on after the third match would have read all 256 blocks.
+        (Get-MappingResidency $path).ResidentBytes | Should -BeLessThan (32 * $Block)
         Remove-MemoryMapping $m
         $m.IsOpen | Should -BeFalse
     }

@@ -81,7 +81,11 @@ Describe 'Lock-MemoryMapping and Unlock-MemoryMapping' {
         Get-LockedKilobyte | Should -Be ($before + 2 * $Page / 1KB)
     }
 
-    It 'a lock past RLIMIT_MEMLOCK is refused, naming the limit and its value (as nobody, with a 64 KiB limit)' -Skip:(-not (Get-Command setpriv, prlimit -ErrorAction Ignore) -or (id -u) -ne '0') {
+    It 'a lock past RLIMIT_MEMLOCK is refused, naming the limit and its value (as nobody, with a 64 KiB limit)'  {
+        # Both tools are needed: -not (Get-Command setpriv, prlimit) was true only when both were missing.
+        $missing = @('setpriv', 'prlimit' | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) })
+        if ($missing) { Set-ItResult -Skipped -Because "it needs $($missing -join ' and ') (util-linux) to run a child as nobody under a lower RLIMIT_MEMLOCK: install util-linux"; return }
+        if ((id -u) -ne '0') { Set-ItResult -Skipped -Because 'only root can start a child as nobody (setpriv) and root ignores RLIMIT_MEMLOCK itself: run the suite as root'; return }
         # Root is not held to RLIMIT_MEMLOCK, so a child pwsh runs as nobody and lowers its own limit.
         $output = Invoke-ChildPwshAsUser -User nobody -Group nogroup -ScriptBlock {
             prlimit --pid $PID --memlock=65536:65536

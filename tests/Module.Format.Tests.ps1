@@ -87,7 +87,8 @@ Describe 'Paths and encodings as PowerShell users type them' {
 
     It 'refuses text the encoding cannot represent instead of writing ? bytes' {
         $m = New-MemoryMapping -Anonymous -Length 64
-        { Set-MappedByte $m -Offset 0 -String 'é' -Encoding ascii -ErrorAction Stop } | Should -Throw
+        { Set-MappedByte $m -Offset 0 -String 'é' -Encoding ascii -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand' -ExpectedMessage '*Unicode character*00E9*'
         Get-MappedByte $m -Count 1 | Should -Be 0
     }
 }

@@ -68,10 +68,20 @@ Describe 'New-MemoryMapping' {
     }
 
     It 'asks ShouldProcess only at -Confirm or a Low $ConfirmPreference' {
-        (Get-Command New-MemoryMapping).Parameters.Keys | Should -Contain 'WhatIf'
-        $ConfirmPreference = 'Medium'
-        try { New-MemoryMapping -Anonymous -Length 10 | Should -Not -BeNullOrEmpty }
-        finally { $ConfirmPreference = 'High' }
+        # In a -NonInteractive child a prompt fails with its own message, so each line says whether it asked.
+        $output = Invoke-ChildPwsh {
+            function Test-Prompt([scriptblock] $Create) {
+                try { $null = & $Create; 'created without asking' }
+                catch { if ("$($_.Exception)" -like '*NonInteractive mode. Read and Prompt functionality is not available*') { 'asked' } else { "failed otherwise: $_" } }
+            }
+            $ConfirmPreference = 'Medium'
+            Test-Prompt { New-MemoryMapping -Anonymous -Length 10 }
+            Test-Prompt { New-MemoryMapping -Anonymous -Length 10 -Confirm }
+            $ConfirmPreference = 'Low'
+            Test-Prompt { New-MemoryMapping -Anonymous -Length 10 }
+            @(Get-MemoryMapping).Count
+        }
+        $output | Should -Be 'created without asking', 'asked', 'asked', '1'
     }
 
     It 'names parameters in its errors as they are typed' {

@@ -86,25 +86,31 @@ Describe 'Remove-MemoryMapping and Get-MemoryMapping' {
     It 'survives parallel readers while another runspace removes the mapping' {
         $m = New-MemoryMapping $Path -Protection Read
         $manifest = Join-Path (Get-Module MemMap).ModuleBase 'MemMap.psd1'
+        # Shared by reference between the runspaces: all start together, and the remover waits until both readers have read.
+        $started = [Threading.Barrier]::new(3)
+        $goodReads = [int[]]::new(2)
         $results = 1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
             Import-Module $using:manifest
             $mapping = $using:m
+            $good = $using:goodReads
+            ($using:started).SignalAndWait()
             if ($_ -eq 3) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (($good[0] -eq 0 -or $good[1] -eq 0) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 1 }
                 Start-Sleep -Milliseconds 20
                 Remove-MemoryMapping $mapping
                 return 'removed'
             }
-            $good = 0
             while ($true) {
                 $bytes = Get-MappedByte $mapping -ErrorAction SilentlyContinue -ErrorVariable failure
-                if ($failure) { return $failure[0].FullyQualifiedErrorId }
+                if ($failure) { return "$($failure[0].FullyQualifiedErrorId) after $($good[$_ - 1] -gt 0 ? 'good reads' : 'no good read')" }
                 if ($bytes.Count -ne $using:Content.Count) { return 'short read' }
-                $good++
+                $good[$_ - 1]++
             }
         }
         $results | Sort-Object | Should -Be @(
-            'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
-            'MappingRemoved,MemMap.Commands.GetMappedByteCommand'
+            'MappingRemoved,MemMap.Commands.GetMappedByteCommand after good reads'
+            'MappingRemoved,MemMap.Commands.GetMappedByteCommand after good reads'
             'removed')
     }
 }

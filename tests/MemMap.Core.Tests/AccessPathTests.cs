@@ -181,7 +181,7 @@ public sealed class AccessPathTests : IDisposable
                 : MemoryMapping.MapAnonymous(new MappingOptions { Length = 32 * Page, Private = true });
             mapping.Fill(0, mapping.Length, 0x5A);
             using var started = new Barrier(3);
-            int errors = 0;
+            int good = 0, outOfRange = 0, unmapped = 0, closed = 0;
             Task[] users = Enumerable.Range(0, 2).Select(user => Dedicated(() =>
             {
                 started.SignalAndWait();
@@ -199,29 +199,44 @@ public sealed class AccessPathTests : IDisposable
                             mapping.Fill(0, 16 * Page, 0x5A);
                             _ = mapping.Find([0xA5]).Any();
                         }
+                        Interlocked.Increment(ref good);
                     }
                     catch (MappingClosedException)
                     {
+                        Interlocked.Increment(ref closed);
                         return;
                     }
-                    catch (Exception error) when (error is ArgumentOutOfRangeException or MappingAccessException { Fault: MappingAccessFault.Unmapped })
+                    catch (ArgumentOutOfRangeException)
                     {
-                        Interlocked.Increment(ref errors); // shrunk below the range, or the hole
+                        Interlocked.Increment(ref outOfRange); // shrunk below the range
+                    }
+                    catch (MappingAccessException error) when (error.Fault == MappingAccessFault.Unmapped)
+                    {
+                        Interlocked.Increment(ref unmapped); // the hole
                     }
                 }
             })).ToArray();
+            // Each change waits until the users have seen it, so every outcome really happens while they run.
+            static void AwaitSeen(Func<int> counter, int before, string what) =>
+                Assert.True(SpinWait.SpinUntil(() => counter() > before, TimeSpan.FromSeconds(20)), $"the users never saw {what}");
             Task changer = Dedicated(() =>
             {
                 started.SignalAndWait();
+                AwaitSeen(() => Volatile.Read(ref good), 0, "the mapping");
                 mapping.Resize(8 * Page);
+                AwaitSeen(() => Volatile.Read(ref outOfRange), 0, "the shrunk mapping");
+                int before = Volatile.Read(ref good);
                 mapping.Resize(64 * Page);
+                AwaitSeen(() => Volatile.Read(ref good), before, "the grown mapping");
                 mapping.Unmap(4 * Page, Page);
+                AwaitSeen(() => Volatile.Read(ref unmapped), 0, "the hole");
                 Thread.Sleep(round % 3);
                 mapping.Dispose();
             });
 
-            await Task.WhenAll([changer, .. users]).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll([changer, .. users]).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.False(mapping.IsOpen);
+            Assert.Equal(2, closed); // both users ended on the clean MappingClosedException, none on another error
         }
     }
 

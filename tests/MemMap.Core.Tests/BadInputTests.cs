@@ -72,17 +72,18 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData(-4096L, null)]
-    [InlineData(0L, 0L)]
-    [InlineData(0L, -1L)]
-    [InlineData(4096L, long.MaxValue)]
-    [InlineData(long.MinValue, 1L)]
-    public void Negative_zero_and_overflowing_offsets_and_lengths_are_refused_at_creation(long offset, long? length)
+    [InlineData(-4096L, null, "Offset must not be negative, not -4096.")]
+    [InlineData(0L, 0L, "Length must be greater than 0, not 0.")]
+    [InlineData(0L, -1L, "Length must be greater than 0, not -1.")]
+    [InlineData(4096L, long.MaxValue, "Offset 4096 + Length 9223372036854775807 overflows.")]
+    [InlineData(long.MinValue, 1L, "Offset must not be negative, not -9223372036854775808.")]
+    public void Negative_zero_and_overflowing_offsets_and_lengths_are_refused_at_creation(long offset, long? length, string reason)
     {
         string path = files.CreatePattern(Page);
         var options = new MappingOptions { Offset = offset, Length = length, Create = true };
 
-        Assert.ThrowsAny<ArgumentException>(() => MemoryMapping.MapFile(path, options));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => MemoryMapping.MapFile(path, options));
+        Assert.StartsWith(reason, error.Message);
         Assert.Equal(Page, new FileInfo(path).Length);
     }
 

@@ -20,7 +20,8 @@ public sealed class ConcurrencyTests : IDisposable
             MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
             using var started = new Barrier(3);
             int[] goodReads = new int[2];
-            var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(() =>
+            int closed = 0;
+            var readers = Enumerable.Range(0, 2).Select(reader => Task.Factory.StartNew(() =>
             {
                 started.SignalAndWait();
                 while (true)
@@ -32,22 +33,26 @@ public sealed class ConcurrencyTests : IDisposable
                     }
                     catch (MappingClosedException)
                     {
+                        Interlocked.Increment(ref closed);
                         return;
                     }
                     Assert.Equal(content, data);
-                    goodReads[reader]++;
+                    Interlocked.Increment(ref goodReads[reader]);
                 }
-            })).ToArray();
-            var remover = Task.Run(() =>
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            var remover = Task.Factory.StartNew(() =>
             {
                 started.SignalAndWait();
+                // Remove only once both readers are reading: then the removal really races their reads.
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref goodReads[0]) > 0 && Volatile.Read(ref goodReads[1]) > 0, TimeSpan.FromSeconds(20)), "the readers never read");
                 Thread.Sleep(round % 5);
                 mapping.Dispose();
-            });
+            }, TaskCreationOptions.LongRunning);
 
             await Task.WhenAll([.. readers, remover]).WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.All(readers, reader => Assert.Equal(TaskStatus.RanToCompletion, reader.Status));
+            Assert.Equal(2, closed); // each reader saw data, then the clean MappingClosedException
             Assert.False(mapping.IsOpen);
             Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
         }
@@ -73,14 +78,17 @@ public sealed class ConcurrencyTests : IDisposable
     public async Task Readers_writers_and_syncs_racing_resizes_and_partial_unmaps_get_data_or_clean_errors()
     {
         string path = files.Create(TempFiles.Pattern(64 * Page));
+        int[] completed = new int[3];
+        int outOfRange = 0, unmapped = 0, closed = 0;
         for (int round = 0; round < 30; round++)
         {
             MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Length = 16 * Page });
             using var stop = new CancellationTokenSource();
-            int[] completed = new int[3];
-            var users = Enumerable.Range(0, 3).Select(user => Task.Run(() =>
+            using var started = new Barrier(4);
+            var users = Enumerable.Range(0, 3).Select(user => Task.Factory.StartNew(() =>
             {
                 var random = new Random(round * 10 + user);
+                started.SignalAndWait();
                 while (!stop.IsCancellationRequested)
                 {
                     long offset = random.Next(0, 64 * Page);
@@ -99,18 +107,28 @@ public sealed class ConcurrencyTests : IDisposable
                                 mapping.Sync(offset, 64);
                                 break;
                         }
-                        completed[user]++;
+                        Interlocked.Increment(ref completed[user]);
                     }
-                    catch (Exception error) when (error is ArgumentOutOfRangeException or MappingAccessException { Fault: MappingAccessFault.Unmapped } or MappingClosedException)
+                    // The range moved out of the mapping, into a hole, or the mapping is gone: a clean refusal.
+                    catch (ArgumentOutOfRangeException)
                     {
-                        // The range moved out of the mapping, into a hole, or the mapping is gone: a clean refusal.
+                        Interlocked.Increment(ref outOfRange);
+                    }
+                    catch (MappingAccessException error) when (error.Fault == MappingAccessFault.Unmapped)
+                    {
+                        Interlocked.Increment(ref unmapped);
+                    }
+                    catch (MappingClosedException)
+                    {
+                        Interlocked.Increment(ref closed);
                     }
                 }
-            })).ToArray();
+            }, TaskCreationOptions.LongRunning)).ToArray();
             int changes = 0;
-            var changer = Task.Run(() =>
+            var changer = Task.Factory.StartNew(() =>
             {
                 var random = new Random(round);
+                started.SignalAndWait();
                 for (int step = 0; step < 20; step++)
                 {
                     try
@@ -118,6 +136,7 @@ public sealed class ConcurrencyTests : IDisposable
                         if (step >= 16) // resizes first: a mapping with a hole cannot be resized
                         {
                             mapping.Unmap(random.Next(0, 8) * Page, Page);
+                            Thread.Sleep(1); // the users stop with the changer: give them time to meet the hole
                         }
                         else
                         {
@@ -130,7 +149,7 @@ public sealed class ConcurrencyTests : IDisposable
                         // Resizing a mapping with a hole, or a range past its end: refused cleanly.
                     }
                 }
-            });
+            }, TaskCreationOptions.LongRunning);
 
             try
             {
@@ -158,6 +177,9 @@ public sealed class ConcurrencyTests : IDisposable
             Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
             Assert.Equal(TempFiles.Pattern(64 * Page), File.ReadAllBytes(path));
         }
+        // The races happened: every use completed, and was refused past the end and in a hole.
+        Assert.All(completed, count => Assert.True(count > 0, $"completed reads, writes, syncs: {string.Join(", ", completed)}"));
+        Assert.True(outOfRange > 0 && unmapped > 0, $"refusals: {outOfRange} out of range, {unmapped} in a hole, {closed} closed");
     }
 
     /// <summary>
@@ -181,6 +203,7 @@ public sealed class ConcurrencyTests : IDisposable
         File.WriteAllBytes(path, content);
         using var removeObject = new Cleanup(() => File.Delete(path));
         int rounds = 16, calls = 0, refusals = 0;
+        var refusedBy = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         for (int round = 0; round < rounds; round++)
         {
             var options = new MappingOptions { Length = 16 * Page, Private = kind == MappingKind.PrivateFile };
@@ -235,6 +258,7 @@ public sealed class ConcurrencyTests : IDisposable
                         or MappingAccessException { Fault: MappingAccessFault.Unmapped or MappingAccessFault.Protection })
                     {
                         Interlocked.Increment(ref refusals);
+                        refusedBy.AddOrUpdate(error is MappingAccessException access ? access.Fault.ToString() : error.GetType().Name, 1, (_, n) => n + 1);
                     }
                     catch (Exception error)
                     {
@@ -302,6 +326,12 @@ public sealed class ConcurrencyTests : IDisposable
             Assert.Equal(content, File.ReadAllBytes(path));
         }
         Assert.True(calls > rounds, $"{calls} calls succeeded, {refusals} were refused: the users hardly ran");
+        // Each refusal happened, so the users really raced each change: past the end, a hole, a protection, the removal.
+        string seen = string.Join(", ", refusedBy.Select(pair => $"{pair.Key} {pair.Value}"));
+        foreach (string reason in new[] { nameof(ArgumentOutOfRangeException), nameof(MappingClosedException), nameof(MappingAccessFault.Unmapped), nameof(MappingAccessFault.Protection) })
+        {
+            Assert.True(refusedBy.ContainsKey(reason), $"no call was refused with {reason}; refusals seen: {seen}");
+        }
     }
 
     private sealed class Cleanup(Action action) : IDisposable

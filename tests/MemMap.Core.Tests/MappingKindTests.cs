@@ -83,12 +83,21 @@ public sealed class MappingKindTests : IDisposable
     {
         byte[] content = TempFiles.Pattern(Page);
         string path = files.Create(content);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead);
-        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        mapping.Write(0, "cow"u8);
-
-        Assert.Equal("cow", Encoding.ASCII.GetString(mapping.Read(0, 3)));
+        if (Environment.UserName == "root")
+        {
+            // root opens a read-only file for writing anyway, so only another user shows that a private
+            // mapping opens the file read-only: the experiment runs in a child process as 'nobody' (65534).
+            File.SetUnixFileMode(files.Folder, File.GetUnixFileMode(files.Folder) | UnixFileMode.OtherExecute);
+            Assert.Equal((0, "cow"), ChildProcess.RunChildAs("65534", "write-private", path, "cow"));
+        }
+        else
+        {
+            using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+            mapping.Write(0, "cow"u8);
+            Assert.Equal("cow", Encoding.ASCII.GetString(mapping.Read(0, 3)));
+        }
         Assert.Equal(content, File.ReadAllBytes(path));
     }
 

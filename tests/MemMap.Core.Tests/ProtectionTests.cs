@@ -96,4 +96,49 @@ public sealed class ProtectionTests : IDisposable
         Assert.Equal("r--s", MapsFile.PermissionsAt(mapping, 0));
         Assert.Equal(MemoryProtection.Read, mapping.Protection);
     }
+
+    /// <summary>
+    /// A range whose first pages allow the access and whose later pages do not (PROT_NONE, read-only)
+    /// is refused with the typed error naming the first page that denies it: every page of the range is
+    /// checked, not only the first. Run on the kernel-copy path, where an unchecked page is an EFAULT
+    /// (another error), never a signal, so a check that misses the later pages fails here by name.
+    /// </summary>
+    [Theory]
+    [InlineData("anonymous")]
+    [InlineData("file")]
+    public void A_range_whose_later_pages_deny_the_access_gives_the_protection_error_at_the_first_denying_page(string memory)
+    {
+        MemoryMapping mapping = memory == "file"
+            ? MemoryMapping.MapFile(files.CreatePattern(4 * Page))
+            : MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Private = true });
+        using (mapping)
+        {
+            mapping.ReadPath = AccessPath.Kernel;
+            mapping.WritePath = AccessPath.Kernel;
+            mapping.Protect(MemoryProtection.None, 2 * Page, Page);
+            mapping.Protect(MemoryProtection.Read, 3 * Page, Page);
+            byte[] lastPage = mapping.Read(3 * Page, Page);
+
+            void Refused(Action access, long offset, MemoryProtection wanted)
+            {
+                var error = Assert.Throws<MappingAccessException>(access);
+                Assert.Equal(MappingAccessFault.Protection, error.Fault);
+                Assert.Equal(offset, error.Offset);
+                Assert.Equal(wanted, error.Access);
+                Assert.Equal(mapping.Id, error.MappingId);
+            }
+
+            Refused(() => mapping.Read(Page, 2 * Page), 2 * Page, MemoryProtection.Read);
+            Refused(() => mapping.Read(10, 4 * Page - 10), 2 * Page, MemoryProtection.Read);
+            Refused(() => mapping.ReadValues<long>(2 * Page - 16, 4), 2 * Page, MemoryProtection.Read);
+            Refused(() => { _ = mapping.Find([0xEE, 0xEF], Page).ToList(); }, 2 * Page, MemoryProtection.Read);
+            Refused(() => mapping.Write(Page, new byte[2 * Page]), 2 * Page, MemoryProtection.Write);
+            Refused(() => mapping.Fill(0, 4 * Page, 1), 2 * Page, MemoryProtection.Write);
+            Refused(() => mapping.WriteValues<long>(2 * Page - 8, [1, 2]), 2 * Page, MemoryProtection.Write);
+            mapping.Protect(MemoryProtection.ReadWrite, 2 * Page, Page); // now only the read-only last page denies writes
+            Refused(() => mapping.Write(3 * Page - 4, new byte[8]), 3 * Page, MemoryProtection.Write);
+            Refused(() => mapping.Fill(Page, 3 * Page, 1), 3 * Page, MemoryProtection.Write);
+            Assert.Equal(lastPage, mapping.Read(3 * Page, Page)); // the read-only page kept its bytes
+        }
+    }
 }

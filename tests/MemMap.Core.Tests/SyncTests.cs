@@ -1,9 +1,14 @@
 using System.Text;
 using MemMap.Tests.Helpers;
+using MemMap.Tests.Reliability;
 
 namespace MemMap.Tests;
 
-/// <summary>msync puts the data in the file.</summary>
+/// <summary>
+/// msync puts the data in the file. Reading the file back proves nothing (a MAP_SHARED write is in the
+/// page cache at once), so the tests watch the page cache itself with cachestat(2): a page written
+/// through the mapping is dirty, and clean once a synchronous Sync returns.
+/// </summary>
 public sealed class SyncTests : IDisposable
 {
     private readonly TempFiles files = new();
@@ -24,6 +29,139 @@ public sealed class SyncTests : IDisposable
         byte[] onDisk = File.ReadAllBytes(path);
         Assert.Equal("durable", Encoding.ASCII.GetString(onDisk, Page + 3, 7));
         Assert.Equal(TempFiles.Pattern(2 * Page).AsSpan(0, Page).ToArray(), onDisk.AsSpan(0, Page).ToArray());
+    }
+
+    /// <summary>A file of <paramref name="pages"/> pages whose pages are all clean (written and fsynced).</summary>
+    private string CreateCleanFile(int pages)
+    {
+        string path = files.NewPath();
+        using var file = new FileStream(path, FileMode.CreateNew);
+        file.Write(TempFiles.Pattern(pages * Page));
+        file.Flush(flushToDisk: true);
+        return path;
+    }
+
+    /// <summary>Dirty plus under-write-back pages of [offset, offset + length); skips on a kernel without cachestat.</summary>
+    private static ulong Unwritten(string path, long offset, long length)
+    {
+        PageCache.Counts? counts = PageCache.Cachestat(path, offset, length);
+        Skip.If(counts is null, "this kernel has no cachestat(2) (Linux 6.5 or later), which the test needs to see msync write the pages back; run it on Linux 6.5+");
+        return counts!.Value.Dirty + counts.Value.Writeback;
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_synchronous_Sync_of_a_range_writes_its_dirty_pages_back_before_it_returns(bool invalidate)
+    {
+        string path = CreateCleanFile(4);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        Assert.Equal(0UL, Unwritten(path, 0, 4 * Page));
+        mapping.Write(Page + 100, "range"u8);
+        Assert.True(Unwritten(path, Page, Page) > 0, "the write through the mapping left no dirty page: the test cannot see msync");
+
+        mapping.Sync(Page + 99, 10, SyncMode.Synchronous, invalidate);
+
+        Assert.Equal(0UL, Unwritten(path, Page, Page));
+    }
+
+    [SkippableFact]
+    public void A_Sync_without_a_range_writes_back_every_mapped_page_and_skips_the_holes()
+    {
+        string path = CreateCleanFile(4);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Unmap(Page, Page);
+        mapping.Write(0, "first"u8);
+        mapping.Write(3 * Page, "last"u8);
+        Assert.True(Unwritten(path, 0, Page) > 0 && Unwritten(path, 3 * Page, Page) > 0);
+
+        mapping.Sync();
+
+        Assert.Equal(0UL, Unwritten(path, 0, Page));
+        Assert.Equal(0UL, Unwritten(path, 3 * Page, Page));
+    }
+
+    [SkippableFact]
+    public void An_asynchronous_Sync_returns_without_waiting_and_a_synchronous_one_then_writes_the_pages_back()
+    {
+        // Linux's MS_ASYNC starts no I/O (mm/msync.c: "MS_ASYNC does not start I/O ... Now it doesn't do
+        // anything"): the pages stay dirty for the flusher threads (30 s by default), so Async must not be MS_SYNC.
+        string path = CreateCleanFile(2);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Write(10, "async"u8);
+
+        mapping.Sync(0, 20, SyncMode.Asynchronous);
+        Assert.True(Unwritten(path, 0, Page) > 0, "an asynchronous Sync waited for the write-back, as MS_SYNC does");
+
+        mapping.Sync(0, 20);
+        Assert.Equal(0UL, Unwritten(path, 0, Page));
+    }
+
+    [SkippableFact]
+    public void A_Sync_of_a_range_writes_back_that_range_and_leaves_the_pages_outside_it_dirty()
+    {
+        // 2 MiB apart: the page cache tracks dirtiness per folio (up to 2 MiB), so nearer pages could share one.
+        const int Apart = 2 << 20;
+        string path = files.NewPath();
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.Write(new byte[4 * Apart]);
+            file.Flush(flushToDisk: true);
+        }
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Write(Apart + 100, "first"u8);
+        mapping.Write(2 * Apart + 100, "second"u8);
+        mapping.Write(3 * Apart + 100, "outside"u8);
+
+        mapping.Sync(Apart + 99, Apart + 10); // from inside the first page to inside the second's
+
+        Assert.Equal(0UL, Unwritten(path, Apart, Page));
+        Assert.Equal(0UL, Unwritten(path, 2 * Apart, Page));
+        Assert.True(Unwritten(path, 3 * Apart, Page) > 0, "a Sync of a range also wrote back a page outside it");
+
+        mapping.Sync(3 * Apart); // from an offset to the end
+        Assert.Equal(0UL, Unwritten(path, 3 * Apart, Page));
+    }
+
+    [Fact]
+    public void Invalidating_locked_pages_is_refused_by_msync_with_EBUSY()
+    {
+        string path = files.CreatePattern(2 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Lock(0, Page);
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Sync(0, 1, SyncMode.Synchronous, invalidate: true));
+        Assert.Equal("msync", error.SystemCall);
+        Assert.Equal("EBUSY", error.ErrnoName);
+        Assert.DoesNotContain("could not be written", error.Message); // that advice is for EIO only
+        mapping.Sync(0, 1); // without MS_INVALIDATE the locked page syncs
+        mapping.Sync(Page, 1, SyncMode.Synchronous, invalidate: true); // and the unlocked one invalidates
+    }
+
+    [Fact]
+    public void An_offset_past_the_end_without_a_count_is_refused_as_past_the_end()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Sync(Page + 1));
+        Assert.Contains($"offset {Page + 1} with count 0 reaches byte {Page}, past its end", error.Message);
+        mapping.Sync(Page); // the end itself is an empty range
+    }
+
+    [Fact]
+    public void A_range_that_touches_a_hole_is_refused_with_the_hole_named()
+    {
+        string path = files.CreatePattern(3 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.Unmap(Page, Page);
+
+        var error = Assert.Throws<MappingAccessException>(() => mapping.Sync(100, 2 * Page));
+        Assert.Equal(MappingAccessFault.Unmapped, error.Fault);
+        Assert.Equal(Page, error.Offset);
+        Assert.Contains($"Cannot sync mapping {mapping.Id} (", error.Message);
+        Assert.Contains($"from offset 0 to {3 * Page - 1}: offsets {Page} to {2 * Page - 1} were unmapped", error.Message);
+        Assert.Equal(Page, Assert.Throws<MappingAccessException>(() => mapping.Sync(0, 2 * Page)).Offset); // from offset 0 too
+        mapping.Sync(2 * Page, 1); // the pages after the hole still sync
     }
 
     [Theory]

@@ -64,14 +64,16 @@ public sealed class UnmapTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1L, 1L)]
-    [InlineData(-4096L, 1L)]
-    [InlineData(0L, 100_000L)]
-    public void Unaligned_offsets_and_ranges_outside_the_mapping_are_refused_and_nothing_is_unmapped(long offset, long count)
+    [InlineData(1L, 1L, "Unmapping applies to whole pages: offset 1 is not a multiple of the page size")]
+    [InlineData(-4096L, 1L, "offset -4096 with count 1 is not a range (both must be 0 or more)")]
+    [InlineData(0L, 100_000L, "offset 0 with count 100000 reaches byte 99999, past its end")]
+    public void Unaligned_offsets_and_ranges_outside_the_mapping_are_refused_and_nothing_is_unmapped(long offset, long count, string reason)
     {
         using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * Page, Private = true });
 
-        Assert.ThrowsAny<ArgumentException>(() => mapping.Unmap(offset, count));
+        var error = Assert.ThrowsAny<ArgumentException>(() => mapping.Unmap(offset, count));
+        Assert.Equal(offset % Page == 0 ? typeof(ArgumentOutOfRangeException) : typeof(ArgumentException), error.GetType());
+        Assert.Contains(reason, error.Message);
 
         Assert.Empty(mapping.UnmappedRanges);
         Assert.Equal(4 * Page, MapsFile.MappedBytes(mapping));

@@ -45,6 +45,13 @@ try
                 Console.Write("mapped");
             }
             return 0;
+        case "write-private":
+            using (MemoryMapping mapping = MemoryMapping.MapFile(args[1], new MappingOptions { Private = true }))
+            {
+                mapping.Write(0, Encoding.UTF8.GetBytes(args[2]));
+                Console.Write(Encoding.UTF8.GetString(mapping.Read(0, Encoding.UTF8.GetByteCount(args[2]))));
+            }
+            return 0;
         case "shm-read":
             using (MemoryMapping memory = MemoryMapping.MapSharedMemory(args[1], new MappingOptions { Protection = MemoryProtection.Read }))
             {
@@ -139,6 +146,16 @@ catch (Exception error) when (error is MemoryMappingException or ArgumentExcepti
 static int Exhaust(Func<MemoryMapping> map)
 {
     var mappings = new List<MemoryMapping>();
+    // Warm up what the refusal runs (the first exception, the count below), so that what it maps or opens is in use before.
+    _ = InUse();
+    try
+    {
+        throw new ProcessLimitException("warm-up", 0, 0, 0, "warm-up");
+    }
+    catch (ProcessLimitException warmUp)
+    {
+        _ = warmUp.Message + warmUp.StackTrace;
+    }
     try
     {
         while (true)
@@ -148,7 +165,9 @@ static int Exhaust(Func<MemoryMapping> map)
     }
     catch (ProcessLimitException refused)
     {
+        string inUse = InUse(); // what the refusal left free, counted by the kernel's own lists (the reserve the tests pin)
         Console.WriteLine($"refused after {mappings.Count}: {refused.Message}");
+        Console.WriteLine($"in use at the refusal: {inUse}");
     }
     byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
     foreach (byte[] block in blocks)
@@ -184,3 +203,7 @@ static void Grow()
     thread.Start();
     thread.Join();
 }
+
+/// <summary>Memory areas and descriptors in use ("N areas, N descriptors"); the descriptor listing's own descriptor is not counted.</summary>
+static string InUse() =>
+    $"{File.ReadAllLines("/proc/self/maps").Length} areas, {Directory.GetFileSystemEntries("/proc/self/fd").Length - 1} descriptors";

@@ -89,11 +89,11 @@ public sealed class InjectedFaultTests : IDisposable
     [SkippableFact]
     public void A_full_disk_while_extending_a_file_is_a_clean_error_naming_the_full_file_system()
     {
-        Skip.IfNot(Environment.UserName == "root", "mounting a small tmpfs needs root");
+        Skip.IfNot(Environment.UserName == "root", "mounting a small tmpfs needs root: run the tests as root (CI does)");
         string mount = files.NewPath();
         Directory.CreateDirectory(mount);
         (int mounted, string refusal) = ChildProcess.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount);
-        Skip.If(mounted != 0, $"mount -t tmpfs was refused here: {refusal.Trim()}");
+        Skip.If(mounted != 0, $"mount -t tmpfs was refused here (a container without CAP_SYS_ADMIN refuses it; run the tests where root may mount): {refusal.Trim()}");
         try
         {
             string path = Path.Combine(mount, "data");
@@ -123,7 +123,7 @@ public sealed class InjectedFaultTests : IDisposable
     {
         // root may lock without limit (CAP_IPC_LOCK), so the child runs as 'nobody' where that is possible.
         string? user = ChildProcess.CanSwitchUser ? "65534" : null;
-        Skip.If(user is null && Environment.UserName == "root", "running as root without setpriv: root ignores RLIMIT_MEMLOCK");
+        Skip.If(user is null && Environment.UserName == "root", "running as root without setpriv: root ignores RLIMIT_MEMLOCK, so the child must run as nobody; install util-linux (setpriv)");
         string[] limit = ["prlimit", "--memlock=65536:65536", "--"];
 
         (int exit, string output) = ChildProcess.RunChildUnder(limit, user, "map-locked", (1 << 20).ToString());
@@ -176,11 +176,14 @@ public sealed class InjectedFaultTests : IDisposable
             Task<MemoryMapping> map = Task.Run(() => MemoryMapping.MapFile(fifo, new MappingOptions { Protection = protection }));
             try
             {
-                await map.WaitAsync(TimeSpan.FromSeconds(10));
+                MemoryMapping mapped = await map.WaitAsync(TimeSpan.FromSeconds(10));
+                mapped.Dispose();
+                Assert.Fail($"mapping a FIFO for {protection} succeeded instead of being refused");
             }
             catch (TimeoutException)
             {
                 using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write); // lets the stuck open return
+                (await map.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null))?.Dispose();
                 Assert.Fail("mapping a FIFO waited for a writer");
             }
             catch (ArgumentException refused)

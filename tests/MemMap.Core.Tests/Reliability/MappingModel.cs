@@ -276,6 +276,7 @@ public sealed class MappingModel
         if (op.Count == 0) return Outcome.Ok();
         bool whole = op.Offset == 0 && op.Count is null;
         if (!whole && HoleIn(m, start, span) is long hole) return Outcome.Access(MappingAccessFault.Unmapped, hole);
+        m.MayHaveSeveralAreas |= !whole;
         foreach (int page in PagesOf(start, span).Where(page => m.Pages[page].Mapped))
         {
             apply(m.Pages[page]);
@@ -316,6 +317,7 @@ public sealed class MappingModel
         {
             return Outcome.SystemCall("mprotect", "EACCES");
         }
+        m.MayHaveSeveralAreas |= !whole;
         foreach (int page in PagesOf(start, span))
         {
             if (m.Pages[page].Mapped) m.Pages[page].Protection = op.Protection;
@@ -354,7 +356,10 @@ public sealed class MappingModel
         }
         if (newPages > m.Pages.Count)
         {
-            bool allowedFailure = real.Text == Outcome.Error<MappingOperationException>().Text
+            // Only where the kernel may refuse: no room in place without -NoMove's permission to move, or
+            // no room and several kernel areas (a partial protect, lock or advice split it). A plain
+            // growth of a movable mapping of one area must succeed.
+            bool allowedFailure = (m.MayHaveSeveralAreas && real.Text == Outcome.Error<MappingOperationException>().Text)
                 || (!op.Flag && real.Text == Outcome.SystemCall("mremap", "ENOMEM").Text);
             if (allowedFailure) return real;
             MemoryProtection last = m.Pages[^1].Protection;
@@ -523,6 +528,9 @@ public sealed class ModelMapping(MemoryMapping real, MappingKind kind, long file
     public long Length { get; set; } = length;
     public bool FdWritable { get; } = fdWritable;
     public bool Closed { get; set; }
+
+    /// <summary>A protect, lock or advice of part of the pages may have split the mapping into several kernel areas, which mremap cannot move together.</summary>
+    public bool MayHaveSeveralAreas { get; set; }
     public bool IsFile => Kind is MappingKind.SharedFile or MappingKind.PrivateFile or MappingKind.SharedMemory;
 
     public List<ModelPage> Pages { get; } = Enumerable.Range(0, (int)(MappingModel.RoundUp(length) / MappingModel.Page))

@@ -20,6 +20,9 @@ public sealed class ModelRunner(string folder)
     public long Refusals { get; private set; }
     public Dictionary<MappingKind, int> Created { get; } = [];
 
+    /// <summary>Steps run by operation ("Resize" splits into "Grow" and "Shrink") and outcome: ok, or refused with a typed error.</summary>
+    public Dictionary<(string Operation, bool Ok), int> Outcomes { get; } = [];
+
     /// <summary>Runs <paramref name="ops"/>; returns null when every step matched, else the failing step's index and what differed.</summary>
     public (int Step, string Why)? Run(IReadOnlyList<ModelOp> ops, Action<ModelOp, MappingModel>? beforeStep = null)
     {
@@ -92,6 +95,7 @@ public sealed class ModelRunner(string folder)
         }
         Steps++;
         Outcome expected, actual;
+        string operation = op.Kind.ToString();
         switch (op.Kind)
         {
             case ModelOpKind.InitFile:
@@ -190,6 +194,7 @@ public sealed class ModelRunner(string folder)
                 expected = MappingModel.Sync(m!, op);
                 break;
             case ModelOpKind.Resize:
+                operation = MappingModel.RoundUp(op.Offset) / Page > m!.Pages.Count ? "Grow" : "Shrink";
                 actual = Try(() => m!.Real.Resize(op.Offset, allowMove: op.Flag, extendFile: op.Flag2));
                 expected = model.Resize(m!, op, actual);
                 break;
@@ -243,10 +248,9 @@ public sealed class ModelRunner(string folder)
             default:
                 throw new UnreachableException(op.Kind.ToString());
         }
-        if (!actual.Text.StartsWith("ok", StringComparison.Ordinal) && !actual.Text.StartsWith("bytes", StringComparison.Ordinal) && !actual.Text.StartsWith("values", StringComparison.Ordinal))
-        {
-            Refusals++;
-        }
+        bool ok = actual.Text.StartsWith("ok", StringComparison.Ordinal) || actual.Text.StartsWith("bytes", StringComparison.Ordinal) || actual.Text.StartsWith("values", StringComparison.Ordinal);
+        Refusals += ok ? 0 : 1;
+        Outcomes[(operation, ok)] = Outcomes.GetValueOrDefault((operation, ok)) + 1;
         return expected.Text == actual.Text ? null : Differ(op, expected, actual);
     }
 

@@ -22,6 +22,20 @@ namespace MemMap.Tests.Reliability;
 public sealed class ModelTests(ITestOutputHelper output) : IDisposable
 {
     private const int CiSequences = 300;
+
+    /// <summary>
+    /// What the CI seeds must reach: about half of what they reached when this was written (17 461
+    /// steps; Grow 214 ok and 474 refused; the test prints the counts as "[model] …"). Growth refusals
+    /// depend on the address-space layout, so these are floors, not exact counts.
+    /// </summary>
+    private const long MinimumSteps = 15000;
+    private static readonly (string Operation, int Ok, int Refused)[] MinimumOutcomes =
+    [
+        ("MapFile", 300, 350), ("MapAnonymous", 250, 60), ("Read", 350, 700), ("ReadAll", 150, 50), ("Write", 400, 600),
+        ("Fill", 120, 200), ("ReadValues", 150, 200), ("WriteValues", 180, 200), ("Find", 150, 200), ("FindLast", 60, 100),
+        ("Protect", 400, 380), ("Sync", 220, 150), ("Grow", 100, 200), ("Shrink", 200, 100), ("Unmap", 190, 180),
+        ("Advise", 180, 130), ("Lock", 100, 80), ("Residency", 270, 5),
+    ];
     private readonly TempFiles files = new();
 
     public void Dispose() => files.Dispose();
@@ -57,8 +71,21 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         }
         string summary = $"{sequences} sequences, {runner.Steps} steps run ({runner.Refusals} of them clean refusals), {runner.Skipped} skipped (not modelled), "
             + $"{runner.Truncations} truncations by another process, mappings made: {string.Join(", ", runner.Created.OrderBy(kind => kind.Key).Select(kind => $"{kind.Key} {kind.Value}"))}; {clock.Elapsed.TotalSeconds:F1} s";
+        string outcomes = string.Join(", ", runner.Outcomes.OrderBy(o => o.Key.Operation).ThenBy(o => o.Key.Ok).Select(o => $"{o.Key.Operation} {(o.Key.Ok ? "ok" : "refused")} {o.Value}"));
         output.WriteLine(summary);
-        Console.WriteLine($"[model] {summary}");
+        output.WriteLine(outcomes);
+        Console.WriteLine($"[model] {summary}\n[model] {outcomes}");
+        if (Environment.GetEnvironmentVariable("MEMMAP_MODEL_SEED") is null && Environment.GetEnvironmentVariable("MEMMAP_MODEL_SECONDS") is null && steps == 60)
+        {
+            // The fixed CI seeds must really exercise the core: enough steps, and each operation both
+            // succeeding and refused (a model that accepts any refusal, or a core that refuses all, fails here).
+            Assert.True(runner.Steps >= MinimumSteps, $"only {runner.Steps} steps ran; at least {MinimumSteps} expected");
+            foreach ((string operation, int ok, int refused) in MinimumOutcomes)
+            {
+                int okSeen = runner.Outcomes.GetValueOrDefault((operation, true)), refusedSeen = runner.Outcomes.GetValueOrDefault((operation, false));
+                Assert.True(okSeen >= ok && refusedSeen >= refused, $"{operation}: {okSeen} ok and {refusedSeen} refused; at least {ok} and {refused} expected");
+            }
+        }
     }
 
     /// <summary>
