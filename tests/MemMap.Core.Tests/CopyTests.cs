@@ -251,7 +251,11 @@ public sealed partial class CopyTests : IDisposable
                 long moved = Copied(error);
                 byte[] after = destination.Read(0, length);
                 Assert.Equal(content.AsSpan(0, (int)moved).ToArray(), after.AsSpan(0, (int)moved).ToArray());
-                Assert.Equal(0xEE, after[(int)moved]);
+                // Past the count, a byte is the source's or untouched, never anything else: the count is
+                // exact for the copy that faulted, but a truncation that goes on while the faulting chunk
+                // is redone page by page may stop the redo below where the first try had got to.
+                int stray = Enumerable.Range((int)moved, length - (int)moved).FirstOrDefault(at => after[at] != content[at] && after[at] != 0xEE, -1);
+                Assert.Equal(-1, stray);
             }
         }
     }
