@@ -102,6 +102,40 @@ EXPORT int memmap_guard_install(void)
     return install_error;
 }
 
+// ---- The file-end probe (MemoryMapping.Access.cs: "the current end of the file") ----
+// A truncation unmaps, from every mapping of the file (private copy-on-write pages included), each
+// page wholly past the new end, and a later touch of such a page raises SIGBUS. So a load from a
+// page that succeeds proves that the file still reaches into that page, and so holds every byte
+// before it: one load of one hot line instead of an fstat (about 2 us here) per access.
+
+EXPORT size_t memmap_guarded_access(uint8_t *mapped, uint8_t *buffer, size_t count, int op);
+
+// Loads one byte of the page at `sentinel` under the guard; 0 when it is there, 1 when it raised SIGBUS.
+static int probe_page(const volatile uint8_t *sentinel)
+{
+    struct guard guard = { .begin = (uintptr_t)sentinel & ~(uintptr_t)(page_size - 1) };
+    guard.end = guard.begin + page_size;
+    if (sigsetjmp(guard.jump, 0) != 0)
+    {
+        return 1;
+    }
+    active = &guard;
+    __asm__ volatile("" ::: "memory");
+    (void)*sentinel;
+    __asm__ volatile("" ::: "memory");
+    active = NULL;
+    return 0;
+}
+
+// memmap_guarded_access (below) after probing the page at `sentinel`: SIZE_MAX, with nothing
+// accessed, when that page raised SIGBUS (the file no longer reaches it: the caller checks the
+// file's size itself).
+EXPORT size_t memmap_guarded_access_within(uint8_t *mapped, uint8_t *buffer, size_t count, int op, const uint8_t *sentinel)
+{
+    return probe_page(sentinel) != 0 ? SIZE_MAX : memmap_guarded_access(mapped, buffer, count, op);
+}
+
+// ---- The guarded copy ----
 // Reads (OP_READ: mapped -> buffer), writes (OP_WRITE: buffer -> mapped) or fills (OP_FILL: the
 // byte buffer[0] into mapped) count bytes. Returns count, or the bytes before the first page of the
 // mapped range that raised SIGBUS, all of them done and none at or after it.

@@ -18,6 +18,9 @@ public sealed class ModelRunner(string folder)
     public long Skipped { get; private set; }
     public long Truncations { get; private set; }
     public long Refusals { get; private set; }
+
+    /// <summary>Accesses refused because they reached the file's current end (BeyondEndOfFile).</summary>
+    public long PastTheEnd { get; private set; }
     public Dictionary<MappingKind, int> Created { get; } = [];
 
     /// <summary>Runs <paramref name="ops"/>; returns null when every step matched, else the failing step's index and what differed.</summary>
@@ -64,17 +67,6 @@ public sealed class ModelRunner(string folder)
         ModelMapping? m = op.Slot < model.Slots.Length ? model.Slots[op.Slot] : null;
         bool needsMapping = op.Kind is not (ModelOpKind.InitFile or ModelOpKind.MapFile or ModelOpKind.MapAnonymous or ModelOpKind.Truncate);
         if (needsMapping && m is null)
-        {
-            Skipped++;
-            return null;
-        }
-        if (m is not null && op.Kind is ModelOpKind.Write or ModelOpKind.Fill or ModelOpKind.WriteValues
-            && model.WriteIsUnmodelable(m, op.Offset, op.Kind switch
-            {
-                ModelOpKind.Write => op.Data.Length,
-                ModelOpKind.Fill => op.Count ?? 0,
-                _ => (long)op.Values.Length * MappingModel.SizeOf(op.ValueType),
-            }))
         {
             Skipped++;
             return null;
@@ -156,7 +148,7 @@ public sealed class ModelRunner(string folder)
                 break;
             case ModelOpKind.Sync:
                 actual = Try(() => m!.Real.Sync(op.Offset, op.Count, op.Flag ? SyncMode.Asynchronous : SyncMode.Synchronous, op.Flag2));
-                expected = MappingModel.Sync(m!, op);
+                expected = model.Sync(m!, op);
                 break;
             case ModelOpKind.Resize:
                 actual = Try(() => m!.Real.Resize(op.Offset, allowMove: op.Flag, extendFile: op.Flag2));
@@ -215,8 +207,34 @@ public sealed class ModelRunner(string folder)
         if (!actual.Text.StartsWith("ok", StringComparison.Ordinal) && !actual.Text.StartsWith("bytes", StringComparison.Ordinal) && !actual.Text.StartsWith("values", StringComparison.Ordinal))
         {
             Refusals++;
+            PastTheEnd += actual.Text.Contains(nameof(MappingAccessFault.BeyondEndOfFile), StringComparison.Ordinal) ? 1 : 0;
+        }
+        else if (AcceptedPastTheEnd(op, m, path) is { } lost)
+        {
+            return lost;
         }
         return expected.Text == actual.Text ? null : Differ(op, expected, actual);
+    }
+
+    /// <summary>
+    /// Independent of the model: a write MemMap accepted through a file mapping must end inside the
+    /// file as it is now (its real size, not the model's), else its bytes past the end are lost.
+    /// </summary>
+    private static string? AcceptedPastTheEnd(ModelOp op, ModelMapping? m, string path)
+    {
+        long count = op.Kind switch
+        {
+            ModelOpKind.Write => op.Data.Length,
+            ModelOpKind.Fill => op.Count ?? 0,
+            ModelOpKind.WriteValues => (long)op.Values.Length * MappingModel.SizeOf(op.ValueType),
+            _ => 0,
+        };
+        long size = m is { IsFile: true } ? new FileInfo(path).Length : long.MaxValue;
+        if (count > 0 && m!.FileOffset + op.Offset + count > size)
+        {
+            return $"{op}\n  a write accepted past the current end of the file ({size} bytes): its bytes past the end are lost";
+        }
+        return null;
     }
 
     private static string Differ(ModelOp op, Outcome expected, Outcome actual) =>
