@@ -226,7 +226,8 @@ public sealed partial class MemoryMapping
 
     /// <summary>
     /// The sentinel page's address for a guarded access of [offset, offset + count) to a regular file
-    /// (see the comment at the top), when the access ends before that page; else 0, after checking
+    /// (see the comment at the top: the last readable page, where a load cannot SIGSEGV), when the
+    /// access ends before that page; else 0, after checking
     /// the end of the file with fstat (which throws when the access reaches past it). Call under the gate.
     /// </summary>
     private nint SentinelFor(long offset, long count, MemoryProtection access)
@@ -235,28 +236,12 @@ public sealed partial class MemoryMapping
         {
             return 0;
         }
+        long sentinel = pages.LastReadablePage;
         if (sentinel > 0 && offset + count <= sentinel)
         {
             return address + (nint)sentinel;
         }
         CheckFileEndLocked(offset, count, access);
-        return 0;
-    }
-
-    /// <summary>For a mapping of a regular file: where the sentinel page starts (the last readable page), or 0 when there is none to load; set with the page map.</summary>
-    private long sentinel;
-
-    /// <summary>The start of the last readable mapped page: a load there cannot SIGSEGV (see SentinelFor).</summary>
-    private static long SentinelOf(PageMap map, int pageSize)
-    {
-        for (int at = map.Runs.Count - 1; at >= 0; at--)
-        {
-            PageMap.Run run = map.Runs[at];
-            if (run.IsMapped && run.Protection.HasFlag(MemoryProtection.Read))
-            {
-                return run.End - pageSize;
-            }
-        }
         return 0;
     }
 

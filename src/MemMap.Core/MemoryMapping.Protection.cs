@@ -61,7 +61,6 @@ public sealed partial class MemoryMapping
     {
         ProcessLimits.Adjust(next.AreaEstimate - pages.AreaEstimate);
         pages = next;
-        sentinel = SentinelOf(next, PageSize);
     }
 
     private IEnumerable<PageMap.Run> MappedRuns() => pages.Runs.Where(run => run.IsMapped);

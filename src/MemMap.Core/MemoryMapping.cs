@@ -34,7 +34,6 @@ public sealed partial class MemoryMapping : IDisposable
         Offset = offset;
         Path = path;
         pages = PageMap.Uniform(RoundUpToPage(length), protection);
-        sentinel = SentinelOf(pages, PageSize);
         directAccess = AllowsDirectAccess(kind) && !hugePages; // a huge page missing from the pool at first touch is a SIGBUS
         readPath = ChooseReadPath();
         writePath = ChooseWritePath();
