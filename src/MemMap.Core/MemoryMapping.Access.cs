@@ -227,8 +227,8 @@ public sealed partial class MemoryMapping
     /// <summary>
     /// The sentinel page's address for a guarded access of [offset, offset + count) to a regular file
     /// (see the comment at the top: the last readable page, where a load cannot SIGSEGV), when the
-    /// access ends before that page; else 0, after checking
-    /// the end of the file with fstat (which throws when the access reaches past it). Call under the gate.
+    /// access ends before that page; else 0, after checking the end of the file with fstat (which
+    /// throws when the access reaches past it). Call under the gate.
     /// </summary>
     private nint SentinelFor(long offset, long count, MemoryProtection access)
     {
