@@ -147,6 +147,25 @@ Describe 'Get-MappedByte and Set-MappedByte' {
             { Get-MappedByte $m -Offset $Page -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.BeyondEndOfFile,MemMap.Commands.GetMappedByteCommand'
             (Get-MappedByte $m -Count 4) | Should -Be $Content[0..3]
         }
+
+        It 'refuses a write past a truncated end inside the last page, and the file stays unchanged when it grows again' {
+            $m = New-MemoryMapping $Path
+            $end = $Page + $Page / 2 - 144 # 6000 of an 8 KiB file with 4 KiB pages: the last page is partial
+            truncate --size $end $Path
+            Set-MappedByte $m -Offset ($end + 1000) -Value 0x42 -ErrorAction SilentlyContinue -ErrorVariable failure
+            $failure[0].FullyQualifiedErrorId | Should -Be 'Access.BeyondEndOfFile,MemMap.Commands.SetMappedByteCommand'
+            $failure[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $failure[0].Exception.Message | Should -BeLike "*now $end bytes long*"
+            { Get-MappedByte $m -Offset ($end + 1000) -Count 1 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.BeyondEndOfFile,MemMap.Commands.GetMappedByteCommand'
+            { Set-MappedByte $m -Offset ($end - 1) -Fill 0x42 -Count 2 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.BeyondEndOfFile,MemMap.Commands.SetMappedByteCommand'
+            { Set-MappedValue $m -Offset ($end - 2) -Type Int32 -Value 7 -ErrorAction Stop } | Should -Throw -ErrorId 'Access.BeyondEndOfFile,MemMap.Commands.SetMappedValueCommand'
+            truncate --size (2 * $Page) $Path
+            $file = [IO.File]::ReadAllBytes($Path)
+            $file[0..($end - 1)] | Should -Be $Content[0..($end - 1)]
+            $file[$end..(2 * $Page - 1)] | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
+            Set-MappedByte $m -Offset ($end + 1000) -Value 0x42 # inside the file again: written
+            [IO.File]::ReadAllBytes($Path)[$end + 1000] | Should -Be 0x42
+        }
     }
 }
 

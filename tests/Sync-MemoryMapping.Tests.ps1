@@ -14,6 +14,17 @@ Describe 'Sync-MemoryMapping' {
         Get-MemoryMapping | Remove-MemoryMapping
     }
 
+    It 'reports a truncation by another process below what the mapping holds with Access.BeyondEndOfFile, and syncs a range still inside the file' {
+        $m = New-MemoryMapping $Path
+        Sync-MemoryMapping $m
+        truncate --size 6000 $Path
+        Sync-MemoryMapping $m -ErrorAction SilentlyContinue -ErrorVariable failure
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -Be 'Access.BeyondEndOfFile,MemMap.Commands.SyncMemoryMappingCommand'
+        $failure[0].Exception.Message | Should -BeLike '*now 6000 bytes long*truncated*'
+        { Sync-MemoryMapping $m -Offset 0 -Count 6000 -ErrorAction Stop } | Should -Not -Throw
+    }
+
     It 'leaves data a child wrote and synced in the file after the child is killed with SIGKILL' {
         $marker = Join-Path $TestDrive 'synced'
         $child = [scriptblock]::Create(@"

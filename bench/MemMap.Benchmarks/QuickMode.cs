@@ -54,11 +54,28 @@ internal static class QuickMode
             var random = new RandomReadBenchmarks { Memory = memory };
             random.Setup();
             Compare($"200 000 random 8-byte reads, {(memory == "file" ? "file mapping" : "anonymous memory")}", "MemoryMapping.ReadValue<long>", () => random.MemMapReadValue(),
-                "MemoryMappedViewAccessor.ReadInt64 (file)", () => random.AccessorReadInt64(), PerOperation(RandomReadBenchmarks.Reads), memory == "file" ? 5 : 2);
+                "MemoryMappedViewAccessor.ReadInt64 (file)", () => random.AccessorReadInt64(), PerOperation(RandomReadBenchmarks.Reads), memory == "file" ? 3 : 1.5);
             Compare($"  (path) 8-byte reads, {memory}: {(memory == "file" ? "guarded copy vs pread" : "direct vs process_vm_readv")}", memory == "file" ? "guarded memcpy (Guarded path)" : "memcpy (Direct path)", () => random.MemMapReadValue(),
                 memory == "file" ? "pread (File path)" : "process_vm_readv (Kernel path)", () => Via(random.Mapping, memory == "file" ? AccessPath.File : AccessPath.Kernel, () => random.MemMapReadValue()), PerOperation(RandomReadBenchmarks.Reads), null);
             Compare($"  (overhead) 8-byte reads, {memory}: MemMap vs unchecked pointer reads of the same memory", "MemoryMapping.ReadValue<long>", () => random.MemMapReadValue(),
                 "*(long*)(address + offset)", () => random.PointerRead(), PerOperation(RandomReadBenchmarks.Reads), null);
+            // Issue 19: small accesses.
+            Compare($"200 000 random 8-byte writes, {(memory == "file" ? "file mapping" : "anonymous memory")}", "MemoryMapping.WriteValue<long>", random.MemMapWriteValue,
+                "MemoryMappedViewAccessor.Write(long) (file)", random.AccessorWriteInt64, PerOperation(RandomReadBenchmarks.Reads), null);
+            Compare($"ReadValue<long> on a hot line, {memory}", "MemoryMapping.ReadValue<long>", () => random.MemMapReadHotLine(),
+                "unchecked pointer read", () => random.PointerReadHotLine(), PerOperation(RandomReadBenchmarks.Reads), 2);
+            if (memory == "file")
+            {
+                // Issue 15: the cost of refusing bytes past the file's current end (MemoryMapping.Access.cs).
+                Compare("  (end check) 8-byte reads, file: guarded copy after the sentinel probe vs the guarded copy alone (no gate, no checks)", "probe + guarded memcpy", () => random.GuardedCopyWithSentinel(),
+                    "guarded memcpy alone", () => random.GuardedCopyOnly(), PerOperation(RandomReadBenchmarks.Reads), null);
+                Compare("  (end check) 8-byte reads, file: in the last page (fstat) vs elsewhere (sentinel probe)", "ReadValue<long>, last page", () => random.ReadLastPage(),
+                    "ReadValue<long>, elsewhere", () => random.ReadSome(), PerOperation(RandomReadBenchmarks.LastPageReads), null);
+                Compare("  (end check) 8-byte writes, file: in the last page (fstat) vs elsewhere (sentinel probe)", "WriteValue<long>, last page", random.WriteLastPage,
+                    "WriteValue<long>, elsewhere", random.WriteSome, PerOperation(RandomReadBenchmarks.LastPageReads), null);
+                Compare("  (transition) 8-byte reads, file: guarded copy without vs with the GC transition (not used: see benchmarks.md)", "SuppressGCTransition", () => random.GuardedCopyWithoutTransition(),
+                    "normal unmanaged call", () => random.GuardedCopyOnly(), PerOperation(RandomReadBenchmarks.Reads), null);
+            }
             random.Cleanup();
         }
 

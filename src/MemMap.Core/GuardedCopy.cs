@@ -22,19 +22,38 @@ internal static unsafe class GuardedCopy
     /// <summary>memmap_guarded_atomic: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
     private static delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int> atomic;
 
+    /// <summary>The access after a probe of a sentinel page (memmap_guarded_access_within); loaded with <see cref="Access"/>.</summary>
+    private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> accessWithin;
+
+    /// <summary>What <see cref="Copy"/> and <see cref="Fill"/> return, having touched nothing, when the sentinel page they were given raised SIGBUS.</summary>
+    internal const long SentinelGone = -1;
+
     /// <summary>Whether the native helper is loaded and its SIGBUS handler installed.</summary>
     internal static bool IsAvailable => Access != null;
 
     /// <summary>Why the helper is not available, or null when it is.</summary>
     internal static string? UnavailableReason { get; private set; }
 
-    /// <summary>Copies <paramref name="count"/> bytes between <paramref name="mapped"/> and <paramref name="buffer"/>; returns how many were copied before a page raised SIGBUS (all of them, and none after).</summary>
-    internal static long Copy(nint mapped, byte* buffer, long count, bool write) =>
-        (long)Access((byte*)mapped, buffer, (nuint)count, write ? WriteOperation : ReadOperation);
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes between <paramref name="mapped"/> and <paramref name="buffer"/>; returns how many were copied before a page raised SIGBUS (all of them, and none after).
+    /// With a <paramref name="sentinel"/> (not 0), one byte there is loaded first: when its page raised SIGBUS, nothing is copied and <see cref="SentinelGone"/> is returned.
+    /// </summary>
+    internal static long Copy(nint mapped, byte* buffer, long count, bool write, nint sentinel = 0) =>
+        Run(mapped, buffer, count, write ? WriteOperation : ReadOperation, sentinel);
 
-    /// <summary>Sets <paramref name="count"/> bytes at <paramref name="mapped"/> to <paramref name="value"/>; returns how many were set before a page raised SIGBUS.</summary>
-    internal static long Fill(nint mapped, long count, byte value) =>
-        (long)Access((byte*)mapped, &value, (nuint)count, FillOperation);
+    /// <summary>Sets <paramref name="count"/> bytes at <paramref name="mapped"/> to <paramref name="value"/>; returns how many were set before a page raised SIGBUS, or <see cref="SentinelGone"/> as <see cref="Copy"/> does.</summary>
+    internal static long Fill(nint mapped, long count, byte value, nint sentinel = 0) =>
+        Run(mapped, &value, count, FillOperation, sentinel);
+
+    private static long Run(nint mapped, byte* buffer, long count, int operation, nint sentinel)
+    {
+        if (sentinel == 0)
+        {
+            return (long)Access((byte*)mapped, buffer, (nuint)count, operation);
+        }
+        nuint done = accessWithin((byte*)mapped, buffer, (nuint)count, operation, (byte*)sentinel);
+        return done == nuint.MaxValue ? SentinelGone : (long)done;
+    }
 
     /// <summary>One atomic <paramref name="operation"/> on the naturally aligned <paramref name="size"/>-byte value at <paramref name="mapped"/>; false when its page raised SIGBUS. <paramref name="before"/> is the value before it.</summary>
     internal static bool Atomic(nint mapped, int size, AtomicOperation operation, ulong operand, ulong expected, out ulong before)
@@ -65,6 +84,7 @@ internal static unsafe class GuardedCopy
             return null;
         }
         atomic = (delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int>)NativeLibrary.GetExport(library, "memmap_guarded_atomic");
+        accessWithin = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access_within");
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }
 

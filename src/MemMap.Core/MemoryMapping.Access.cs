@@ -27,6 +27,23 @@ namespace MemMap;
 //   where the mapping would refuse the write.
 // - Kernel (everything else: devices, and everything where the helper is missing): process_vm_readv/
 //   writev on our own pid, which a page that would fault ends early with EFAULT instead of a signal.
+//
+// The current end of the file (CheckFileEndLocked), for every mapping of a regular file (shared and
+// private file mappings, shared-memory objects): another process may truncate the file to any length.
+// A page wholly past the new end faults (the guarded copy's SIGBUS), but the partial last page stays
+// mapped, and its tail past the end is not part of the file: a shared mapping's write there is never
+// written back (a file system zeroes it, the issue-15 data loss; tmpfs keeps it unseen until the object
+// grows again), and reads there return zeros that are in no file. So every access that reaches a
+// byte at or past the current end is refused with BeyondEndOfFile before a byte moves. Private file
+// mappings follow the same rule: the kernel drops even their copied-on-write pages wholly past the
+// end, so past the end they hold nothing that is the file's, byte for byte as for page by page.
+// Finding the end by fstat costs a system call (about 2 us on a busy VM, 50 times a small read), so
+// the guarded path proves it with one load instead: a truncation unmaps every page wholly past the
+// new end, so a load from the sentinel page (the last readable page of the mapping) that does not
+// fault proves the file still reaches into it, and so holds every byte before it. Only accesses that
+// reach into the sentinel page, or find it gone, pay for the fstat. The race left is the one between
+// the check and the copy (a truncation landing during the copy itself): Sync reports that one, since
+// it finds the file shorter than the mapping.
 public sealed partial class MemoryMapping
 {
     private readonly bool directAccess;
@@ -172,19 +189,27 @@ public sealed partial class MemoryMapping
                 Buffer.MemoryCopy(write ? buffer : (byte*)mapped, write ? (byte*)mapped : buffer, count, count);
                 return count;
             case AccessPath.File:
+                CheckFileEndLocked(offset, count, access);
                 ReadFromFileLocked(offset, new Span<byte>(buffer, checked((int)count)));
                 return count;
             case AccessPath.Guarded:
-                return GuardedCopy.Copy(mapped, buffer, count, write);
+                long copied = GuardedCopy.Copy(mapped, buffer, count, write, SentinelFor(offset, count, access));
+                if (copied == GuardedCopy.SentinelGone)
+                {
+                    CheckFileEndLocked(offset, count, access);
+                    copied = GuardedCopy.Copy(mapped, buffer, count, write);
+                }
+                return copied;
             default:
+                CheckFileEndLocked(offset, count, access);
                 return KernelCopy.Copy(mapped, buffer, count, write);
         }
     }
 
     /// <summary>
-    /// Reads with pread from the mapped file what the mapping shows there. Past the end of the file
-    /// the mapping shows zeros up to the end of that page, and so does this; past that page the read
-    /// fails as a kernel copy would. Call under the gate, after the checks.
+    /// Reads with pread from the mapped file what the mapping shows there. Call under the gate, after
+    /// the checks (the end of the file among them): a read that ends early met a truncation since,
+    /// and fails as a kernel copy would.
     /// </summary>
     private void ReadFromFileLocked(long offset, Span<byte> destination)
     {
@@ -201,24 +226,64 @@ public sealed partial class MemoryMapping
             }
             if (read == 0)
             {
-                long pageEnd = RoundUpToPage(Libc.Fstat(file!, out Libc.FileStatus status) == 0 ? status.Size : 0) - Offset;
-                int zeros = (int)Math.Clamp(pageEnd - (offset + done), 0, destination.Length - done);
-                if (zeros == 0)
-                {
-                    throw KernelRefused(offset + done, MemoryProtection.Read);
-                }
-                destination.Slice(done, zeros).Clear();
-                read = zeros;
+                throw KernelRefused(offset + done, MemoryProtection.Read);
             }
             done += read;
         }
     }
 
+    /// <summary>
+    /// The sentinel page's address for a guarded access of [offset, offset + count) to a regular file
+    /// (see the comment at the top: the last readable page, where a load cannot SIGSEGV), when the
+    /// access ends before that page; else 0, after checking the end of the file with fstat (which
+    /// throws when the access reaches past it). Call under the gate.
+    /// </summary>
+    private nint SentinelFor(long offset, long count, MemoryProtection access)
+    {
+        if (!regularFile || count <= 0)
+        {
+            return 0;
+        }
+        long sentinel = pages.LastReadablePage;
+        if (sentinel > 0 && offset + count <= sentinel)
+        {
+            return address + (nint)sentinel;
+        }
+        CheckFileEndLocked(offset, count, access);
+        return 0;
+    }
+
+    /// <summary>
+    /// Refuses an access of [offset, offset + count) to a regular file that reaches a byte at or past
+    /// the file's current end (see the comment at the top): one fstat. Nothing is touched when it
+    /// throws. Call under the gate; every way to touch the bytes of a file mapping calls it, or proves
+    /// the same with the sentinel page.
+    /// </summary>
+    internal void CheckFileEndLocked(long offset, long count, MemoryProtection access)
+    {
+        if (!regularFile || count <= 0)
+        {
+            return;
+        }
+        long size = CurrentFileSize();
+        if (Offset + offset + count > size)
+        {
+            throw BeyondEndOfFile(Math.Max(offset, size - Offset), size, access);
+        }
+    }
+
+    /// <summary>The mapped file's size now (fstat).</summary>
+    private long CurrentFileSize() => Libc.Fstat(file!, out Libc.FileStatus status) == 0 ? status.Size : throw Errno.Last("fstat", Describe());
+
+    private MappingAccessException BeyondEndOfFile(long offset, long size, MemoryProtection access) =>
+        new(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
+            $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {size} bytes long (was it truncated by another process?), so that byte is past its end, where a write would never reach the file. Nothing was {(access == MemoryProtection.Write ? "written" : "read")}. Extend the file again, or remove the mapping and map the file anew.");
+
     /// <summary>Explains why the kernel stopped a copy at <paramref name="offset"/>, which the checks allowed.</summary>
     internal MappingAccessException KernelRefused(long offset, MemoryProtection access)
     {
         if (regularFile && Libc.Fstat(file!, out Libc.FileStatus status) == 0
-            && Offset + offset >= RoundUpToPage(status.Size))
+            && Offset + offset >= status.Size)
         {
             return new MappingAccessException(Id, offset, access, MappingAccessFault.BeyondEndOfFile,
                 $"Cannot {Verb(access)} mapping {Id} ({Describe()}) at offset {offset}: the file is now {status.Size} bytes long, so that page no longer exists (was it truncated by another process?). No byte at or past that offset was touched. Extend the file again, or remove the mapping and map the file anew.");

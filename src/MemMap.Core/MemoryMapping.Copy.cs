@@ -60,6 +60,10 @@ public sealed partial class MemoryMapping
         destination.CheckRange(destinationOffset, count);
         CheckAccessLocked(offset, count, MemoryProtection.Read);
         destination.CheckAccessLocked(destinationOffset, count, MemoryProtection.Write);
+        // Both ends inside their files as they are now (one fstat each: a copy is a bulk access),
+        // so that no byte lands in the unsaved tail of a truncated file's last page.
+        CheckFileEndLocked(offset, count, MemoryProtection.Read);
+        destination.CheckFileEndLocked(destinationOffset, count, MemoryProtection.Write);
         if (count == 0)
         {
             return;

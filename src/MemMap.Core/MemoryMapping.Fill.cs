@@ -3,7 +3,8 @@ using System.Buffers;
 namespace MemMap;
 
 // memset of a range, by the mapping's write path (see MemoryMapping.Access.cs): on anonymous memory
-// a plain Span.Fill (Direct); on files and shared memory a memset in the native helper (Guarded);
+// a plain Span.Fill (Direct); on files and shared memory a memset in the native helper (Guarded),
+// refused with nothing set when it reaches the file's current end;
 // else without touching the mapped memory: a pattern buffer of the byte is written through the
 // kernel, many times per system call (one vector per repetition).
 public sealed partial class MemoryMapping
@@ -22,7 +23,7 @@ public sealed partial class MemoryMapping
         long written = writePath switch
         {
             AccessPath.Direct => FillDirectLocked(offset, count, value),
-            AccessPath.Guarded => GuardedCopy.Fill(address + (nint)offset, count, value),
+            AccessPath.Guarded => FillGuardedLocked(offset, count, value),
             _ => FillThroughKernelLocked(offset, count, value),
         };
         if (written < count)
@@ -41,13 +42,26 @@ public sealed partial class MemoryMapping
         return count;
     }
 
-    /// <summary>Writes a pattern buffer of the byte through the kernel; returns how many bytes were written before a page refused.</summary>
+    /// <summary>memset in the native helper, after the end-of-file check (see SentinelFor); returns how many bytes were set before a page raised SIGBUS.</summary>
+    private long FillGuardedLocked(long offset, long count, byte value)
+    {
+        long written = GuardedCopy.Fill(address + (nint)offset, count, value, SentinelFor(offset, count, MemoryProtection.Write));
+        if (written == GuardedCopy.SentinelGone)
+        {
+            CheckFileEndLocked(offset, count, MemoryProtection.Write);
+            written = GuardedCopy.Fill(address + (nint)offset, count, value);
+        }
+        return written;
+    }
+
+    /// <summary>Writes a pattern buffer of the byte through the kernel, after the end-of-file check; returns how many bytes were written before a page refused.</summary>
     private unsafe long FillThroughKernelLocked(long offset, long count, byte value)
     {
         if (count == 0)
         {
             return 0;
         }
+        CheckFileEndLocked(offset, count, MemoryProtection.Write);
         int patternLength = (int)Math.Min(count, FillPatternLength);
         byte[] pattern = ArrayPool<byte>.Shared.Rent(patternLength);
         try

@@ -9,11 +9,22 @@ internal sealed class PageMap
 {
     private readonly Run[] runs;
 
+    /// <summary>True when the map is one mapped run (no hole, one protection: <see cref="uniformProtection"/>), the common case, which needs no run lookup per access.</summary>
+    private readonly bool uniform;
+    private readonly MemoryProtection uniformProtection;
+
     private PageMap(Run[] runs, int extraAreas)
     {
         this.runs = runs;
         ExtraAreas = extraAreas;
+        uniform = runs is [{ IsMapped: true }];
+        uniformProtection = uniform ? runs[0].Protection : MemoryProtection.None;
+        LastReadablePage = Array.FindLast(runs, run => run.IsMapped && run.Protection.HasFlag(MemoryProtection.Read)) is { Length: > 0 } last
+            ? last.End - Environment.SystemPageSize : -1;
     }
+
+    /// <summary>Where the last mapped, readable page starts (the file-end sentinel, see MemoryMapping.Access.cs), or -1 when no page is readable.</summary>
+    internal long LastReadablePage { get; }
 
     /// <summary>One run of pages in one state.</summary>
     internal readonly record struct Run(long Offset, long Length, MemoryProtection Protection, bool IsMapped)
@@ -73,9 +84,9 @@ internal sealed class PageMap
     /// </summary>
     internal Run? FirstDenying(long offset, long count, MemoryProtection access)
     {
-        if (count <= 0)
+        if (count <= 0 || (uniform && (uniformProtection & access) == access))
         {
-            return null; // an empty range touches no page
+            return null; // an empty range touches no page; a uniform map allows the access everywhere or nowhere
         }
         foreach (Run run in runs)
         {

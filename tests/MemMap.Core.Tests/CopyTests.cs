@@ -6,8 +6,9 @@ namespace MemMap.Tests;
 
 /// <summary>
 /// MemoryMapping.CopyTo (Copy-MappedByte): memmove within a mapping, memcpy between two, by every
-/// access path; both ranges checked before a byte moves; a page that vanishes mid-copy (a file
-/// truncated by another process) stops it with an exact count of the bytes copied.
+/// access path; both ranges checked before a byte moves (bounds, protection, and the files' current
+/// ends); a page that vanishes mid-copy (a file truncated by another process) stops it with the
+/// count of the bytes copied.
 /// </summary>
 public sealed partial class CopyTests : IDisposable
 {
@@ -145,7 +146,7 @@ public sealed partial class CopyTests : IDisposable
     [Theory]
     [InlineData("Guarded")]
     [InlineData("Kernel")]
-    public void A_source_truncated_by_another_process_stops_the_copy_with_the_count_of_bytes_copied(string path)
+    public void A_source_truncated_by_another_process_is_refused_before_a_byte_moves(string path)
     {
         byte[] content = TempFiles.Pattern(8 * Page);
         string file = files.Create(content);
@@ -160,69 +161,42 @@ public sealed partial class CopyTests : IDisposable
 
         var error = Assert.Throws<MappingAccessException>(() => source.CopyTo(Page, 6 * Page, destination, Page));
 
-        // Pages 1 and 2 of the file are still there (page 2 in part): a copy between two mappings runs upwards.
-        Assert.Equal((MappingAccessFault.BeyondEndOfFile, source.Id, MemoryProtection.Read, 3L * Page), (error.Fault, error.MappingId, error.Access, error.Offset));
-        Assert.Equal(2L * Page, Copied(error));
-        Assert.Contains($"The first {2 * Page} bytes were copied", error.Message);
-        byte[] after = destination.Read(0, 8 * Page);
-        Assert.Equal(content.AsSpan(Page, 2 * Page - 10).ToArray(), after.AsSpan(Page, 2 * Page - 10).ToArray());
-        Assert.All(after.AsSpan(3 * Page - 10, 10).ToArray(), b => Assert.Equal(0, b)); // past the end of the file, its last page reads as zeros
-        Assert.All(after.AsSpan(3 * Page).ToArray(), b => Assert.Equal(0xEE, b));
-        Assert.All(after.AsSpan(0, Page).ToArray(), b => Assert.Equal(0xEE, b));
+        // The file's current end, to the byte (inside its last page, whose tail is no part of the file).
+        Assert.Equal((MappingAccessFault.BeyondEndOfFile, source.Id, MemoryProtection.Read, 3L * Page - 10), (error.Fault, error.MappingId, error.Access, error.Offset));
         Assert.Contains($"the file is now {3 * Page - 10} bytes long", error.Message);
+        Assert.All(destination.Read(0, 8 * Page), b => Assert.Equal(0xEE, b));
     }
 
     [Fact]
-    public void A_destination_truncated_by_another_process_stops_the_copy_at_its_end_of_file()
+    public void A_destination_truncated_by_another_process_is_refused_before_a_byte_moves()
     {
         string file = files.Create(new byte[8 * Page]);
         using MemoryMapping destination = MemoryMapping.MapFile(file);
         using MemoryMapping source = MemoryMapping.MapAnonymous(new MappingOptions { Length = 8 * Page, Private = true });
-        byte[] content = TempFiles.Pattern(8 * Page);
-        source.Write(0, content);
-        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (5 * Page).ToString(CultureInfo.InvariantCulture), file));
+        source.Write(0, TempFiles.Pattern(8 * Page));
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (5 * Page + 7).ToString(CultureInfo.InvariantCulture), file));
 
         var error = Assert.Throws<MappingAccessException>(() => source.CopyTo(0, 8 * Page, destination, 0));
 
-        Assert.Equal((MappingAccessFault.BeyondEndOfFile, destination.Id, MemoryProtection.Write, 5L * Page), (error.Fault, error.MappingId, error.Access, error.Offset));
-        long moved = Copied(error);
-        Assert.Equal(5L * Page, moved);
-        Assert.Equal(content.AsSpan(0, (int)moved).ToArray(), File.ReadAllBytes(file).AsSpan(0, (int)moved).ToArray());
-        Assert.Equal(5L * Page, new FileInfo(file).Length); // never re-extended
+        Assert.Equal((MappingAccessFault.BeyondEndOfFile, destination.Id, MemoryProtection.Write, 5L * Page + 7), (error.Fault, error.MappingId, error.Access, error.Offset));
+        Assert.All(File.ReadAllBytes(file), b => Assert.Equal(0, b));
+        Assert.Equal(5L * Page + 7, new FileInfo(file).Length); // never re-extended
     }
 
-    [Fact]
-    public void A_move_up_a_truncated_file_stops_before_it_touches_a_byte()
+    [Theory]
+    [InlineData(0, 3)] // up: the destination reaches past the end
+    [InlineData(4, 0)] // down: the source reaches past the end
+    public void A_move_within_a_truncated_file_is_refused_before_a_byte_moves(int fromPage, int toPage)
     {
-        byte[] content = TempFiles.Pattern(8 * Page);
-        string file = files.Create(content);
-        using MemoryMapping mapping = MemoryMapping.MapFile(file);
-        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (6 * Page).ToString(CultureInfo.InvariantCulture), file));
-
-        var error = Assert.Throws<MappingAccessException>(() => mapping.CopyTo(0, 4 * Page, mapping, 3 * Page)); // descending: the vanished end first
-
-        Assert.Equal(0, Copied(error));
-        Assert.Equal((MappingAccessFault.BeyondEndOfFile, MemoryProtection.Write), (error.Fault, error.Access));
-        Assert.Equal(content.AsSpan(0, 6 * Page).ToArray(), mapping.Read(0, 6 * Page));
-    }
-
-    [Fact]
-    public void An_overlapping_move_down_a_truncated_file_copies_exactly_the_pages_before_the_end_unspoiled()
-    {
-        // Down by 4 pages (a chunk of the guarded move), the source faulting in the middle of the
-        // second chunk: redoing that chunk page by page must not re-read source bytes the partial
-        // chunk already overwrote.
         byte[] content = TempFiles.Pattern(16 * Page);
         string file = files.Create(content);
         using MemoryMapping mapping = MemoryMapping.MapFile(file);
-        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (10 * Page).ToString(CultureInfo.InvariantCulture), file));
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (6 * Page + 100).ToString(CultureInfo.InvariantCulture), file));
 
-        var error = Assert.Throws<MappingAccessException>(() => mapping.CopyTo(4 * Page, 12 * Page, mapping, 0));
+        var error = Assert.Throws<MappingAccessException>(() => mapping.CopyTo(fromPage * Page, 4 * Page, mapping, toPage * Page));
 
-        Assert.Equal(6L * Page, Copied(error));
-        Assert.Equal((MappingAccessFault.BeyondEndOfFile, 10L * Page), (error.Fault, error.Offset));
-        Assert.Equal(content.AsSpan(4 * Page, 6 * Page).ToArray(), mapping.Read(0, 6 * Page));
-        Assert.Equal(content.AsSpan(6 * Page, 4 * Page).ToArray(), mapping.Read(6 * Page, 4 * Page)); // the source pages not yet overwritten
+        Assert.Equal((MappingAccessFault.BeyondEndOfFile, 6L * Page + 100), (error.Fault, error.Offset));
+        Assert.Equal(content.AsSpan(0, 6 * Page + 100).ToArray(), mapping.Read(0, 6 * Page + 100));
     }
 
     [Fact]

@@ -55,6 +55,8 @@ public sealed class FillTests : IDisposable
         var error = Assert.Throws<MappingAccessException>(() => mapping.Fill(0, 3 * Page, 0x11));
         Assert.Equal(MappingAccessFault.BeyondEndOfFile, error.Fault);
         Assert.Equal(Page, error.Offset);
-        Assert.All(mapping.Read(0, Page), b => Assert.Equal(0x11, b));
+        Assert.Equal(content.AsSpan(0, Page).ToArray(), mapping.Read(0, Page)); // refused before a byte was set
+        Assert.Equal(Page, Assert.Throws<MappingAccessException>(() => mapping.Fill(Page - 1, 2, 0x11)).Offset); // the last byte of the file is not set either
+        Assert.Equal(content.AsSpan(0, Page).ToArray(), File.ReadAllBytes(path));
     }
 }

@@ -77,6 +77,9 @@ public sealed class InjectedFaultTests : IDisposable
             Assert.Equal(0, ChildProcess.Run("truncate", "-s", length.ToString(), path).ExitCode);
             await Task.Delay(5);
         }
+        // The file is whole again: every user must now complete a call (a refusal before the copy is
+        // quick, so on a busy machine one may have met nothing but short files so far).
+        SpinWait.SpinUntil(() => Enumerable.Range(0, done.Length).All(user => Volatile.Read(ref done[user]) > 0), TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await Task.WhenAll(users).WaitAsync(TimeSpan.FromSeconds(120));
 

@@ -13,15 +13,15 @@ namespace MemMap.Tests.Reliability;
 /// - holes (partial unmap): MappingAccessException Unmapped; protection: Protection — at the first
 ///   offending page, or at the access's offset when that page starts before it; a zero-byte access
 ///   touches no page and is never refused;
-/// - pages wholly past the end of a file that another process truncated: BeyondEndOfFile at the first
-///   such page; a write stores the bytes before it;
-/// - the partial last page past the end of the file reads as zero (the kernel zeroes it on truncate);
+/// - any byte at or past the CURRENT end of a file that another process truncated (to any length,
+///   the tail of a partial last page included): BeyondEndOfFile at the first such byte, and nothing
+///   is read or written; a sync of a shared mapping whose range the file no longer holds is flushed,
+///   then BeyondEndOfFile at the file's end;
 /// - private file pages are the file's until first written (copy-on-write): they show later changes
 ///   of the file until then; a truncation drops private copies of pages wholly past the new end
-///   (truncate_pagecache unmaps even COW pages), so they read the file again (or fail) afterwards.
-/// Not modelled, so never generated (the runner skips such a step): a write through a SHARED file
-/// mapping into the partial page past the end of the file — the kernel keeps those bytes in the page
-/// cache, where mappings see them, but write-back zeroes or drops them at a time we cannot predict.
+///   (truncate_pagecache unmaps even COW pages), so they read the file again (or fail) afterwards;
+///   a private copy of the partial last page keeps its bytes, past the end too, and shows them
+///   again once the file is extended.
 /// </remarks>
 public sealed class MappingModel
 {
@@ -145,18 +145,17 @@ public sealed class MappingModel
         if (!InRange(m, offset, data.Length)) return Outcome.Error<ArgumentOutOfRangeException>();
         if (AccessRefusal(m, offset, data.Length, MemoryProtection.Write) is { } refused) return refused;
         long limit = CopyLimit(m);
-        long writable = Math.Clamp(limit - offset, 0, data.Length);
-        for (long i = 0; i < writable; i++)
+        if (data.Length > 0 && offset + data.Length > limit) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(offset, limit));
+        for (long i = 0; i < data.Length; i++)
         {
             SetByte(m, offset + i, data[i]);
         }
-        return writable < data.Length ? Outcome.Access(MappingAccessFault.BeyondEndOfFile, offset + writable) : Outcome.Ok();
+        return Outcome.Ok();
     }
 
     /// <summary>
-    /// memmove within the mapping: both ranges checked first; upwards, stopping exactly where either
-    /// side meets the end of the file, except an overlapping move up, which runs downwards from the
-    /// top and so stops before it moves a byte when the top lies past the end.
+    /// memmove within the mapping: both ranges checked first (bounds, protection, then the file's
+    /// current end, source before destination), and nothing moves when either reaches past it.
     /// </summary>
     public Outcome Copy(ModelMapping m, long from, long count, long to)
     {
@@ -165,23 +164,14 @@ public sealed class MappingModel
         if (AccessRefusal(m, from, count, MemoryProtection.Read) is { } unreadable) return unreadable;
         if (AccessRefusal(m, to, count, MemoryProtection.Write) is { } unwritable) return unwritable;
         long limit = CopyLimit(m);
-        if (to > from && to - from < count)
-        {
-            if (to + count > limit)
-            {
-                bool sourceFirst = from + count - 1 >= limit; // copy_down loads the source's top block first
-                long start = sourceFirst ? from : to;
-                return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(start, (start + count - 1) / Page * Page));
-            }
-            limit = long.MaxValue;
-        }
-        byte[] source = [.. Enumerable.Range(0, (int)Math.Min(count, Math.Max(0, limit - from))).Select(i => ByteAt(m, from + i))];
-        long moved = Math.Min(count, Math.Min(Math.Max(0, limit - from), Math.Max(0, limit - to)));
-        for (long i = 0; i < moved; i++)
+        if (count > 0 && from + count > limit) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(from, limit));
+        if (count > 0 && to + count > limit) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(to, limit));
+        byte[] source = [.. Enumerable.Range(0, (int)count).Select(i => ByteAt(m, from + i))];
+        for (long i = 0; i < count; i++)
         {
             SetByte(m, to + i, source[i]);
         }
-        return moved == count ? Outcome.Ok() : Outcome.Access(MappingAccessFault.BeyondEndOfFile, (from + moved >= limit ? from : to) + moved);
+        return Outcome.Ok();
     }
 
     public Outcome ReadValues(ModelMapping m, ModelOp op)
@@ -203,7 +193,7 @@ public sealed class MappingModel
         if (m.Closed) return Outcome.Error<MappingClosedException>();
         if (!InRange(m, op.Offset, size)) return Outcome.Error<ArgumentOutOfRangeException>();
         if (AccessRefusal(m, op.Offset, size, MemoryProtection.ReadWrite) is { } refused) return refused;
-        if (op.Offset + size > CopyLimit(m)) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, op.Offset);
+        if (op.Offset + size > CopyLimit(m)) return Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(op.Offset, CopyLimit(m)));
         byte[] bytes = new byte[size];
         for (int i = 0; i < size; i++)
         {
@@ -325,14 +315,18 @@ public sealed class MappingModel
         return Outcome.Ok();
     }
 
-    public static Outcome Sync(ModelMapping m, ModelOp op)
+    public Outcome Sync(ModelMapping m, ModelOp op)
     {
         if (m.Closed) return Outcome.Error<MappingClosedException>();
         if (PageSpan(m, op.Offset, op.Count) is not var (start, span)) return Outcome.Error<ArgumentOutOfRangeException>();
         bool whole = op.Offset == 0 && op.Count is null;
         if (!whole && HoleIn(m, start, span) is long hole) return Outcome.Access(MappingAccessFault.Unmapped, hole);
         // MS_INVALIDATE on locked pages is EBUSY (msync(2)).
-        return op.Flag2 && PagesOf(start, span).Any(page => m.Pages[page].Mapped && m.Pages[page].Locked) ? Outcome.SystemCall("msync", "EBUSY") : Outcome.Ok();
+        if (op.Flag2 && PagesOf(start, span).Any(page => m.Pages[page].Mapped && m.Pages[page].Locked)) return Outcome.SystemCall("msync", "EBUSY");
+        long end = op.Count is { } count ? op.Offset + count : m.Length, limit = CopyLimit(m);
+        return m.Kind is MappingKind.SharedFile or MappingKind.SharedMemory && end > op.Offset && end > limit
+            ? Outcome.Access(MappingAccessFault.BeyondEndOfFile, Math.Max(op.Offset, limit))
+            : Outcome.Ok();
     }
 
     /// <summary>
@@ -405,14 +399,6 @@ public sealed class MappingModel
         }
     }
 
-    /// <summary>True when a write of [offset, offset + count) through <paramref name="m"/> cannot be modelled (see the remarks).</summary>
-    public bool WriteIsUnmodelable(ModelMapping m, long offset, long count)
-    {
-        if (m.Kind is not (MappingKind.SharedFile or MappingKind.SharedMemory) || m.Closed || count <= 0) return false;
-        long from = m.FileOffset + Math.Max(0, offset), to = m.FileOffset + offset + count;
-        return from < RoundUp(File.Length) && to > File.Length;
-    }
-
     // ---- helpers ----
 
     public static bool InRange(ModelMapping m, long offset, long count) => offset >= 0 && count >= 0 && offset <= m.Length && count <= m.Length - offset;
@@ -450,15 +436,15 @@ public sealed class MappingModel
         return null;
     }
 
-    /// <summary>Where the kernel stops a copy: the first page wholly past the end of the file (mapping offsets).</summary>
-    private long CopyLimit(ModelMapping m) => m.IsFile ? RoundUp(File.Length) - m.FileOffset : long.MaxValue;
+    /// <summary>The file's current end, in mapping offsets: no access may reach it.</summary>
+    public long CopyLimit(ModelMapping m) => m.IsFile ? File.Length - m.FileOffset : long.MaxValue;
 
     private byte ByteAt(ModelMapping m, long offset)
     {
         ModelPage page = m.Pages[(int)(offset / Page)];
         if (page.Own is { } own) return own[offset % Page];
         long at = m.FileOffset + offset;
-        return at < File.Length ? File[at] : (byte)0; // the zeroed tail of the last page
+        return at < File.Length ? File[at] : (byte)0; // the zeroed tail of the last page (copied on write)
     }
 
     private void SetByte(ModelMapping m, long offset, byte value)

@@ -72,7 +72,7 @@ public sealed class ModelGenerator(int seed)
             },
             < 78 => new ModelOp(ModelOpKind.Unmap, slot) { Offset = PageOffset(m), Count = random.Next(3) == 0 ? null : random.Next(0, 3) * Page + random.Next(0, 2) },
             < 80 => new ModelOp(ModelOpKind.Dispose, slot),
-            < 86 => new ModelOp(ModelOpKind.Truncate) { Offset = random.Next(6) == 0 ? 0 : Size(14) },
+            < 86 => new ModelOp(ModelOpKind.Truncate) { Offset = random.Next(6) == 0 ? 0 : random.Next(3) == 0 ? OddSize(14) : Size(14) },
             < 90 => new ModelOp(ModelOpKind.Residency, slot),
             < 94 => new ModelOp(ModelOpKind.Advise, slot)
             {
@@ -153,6 +153,9 @@ public sealed class ModelGenerator(int seed)
         1 => random.Next(1, pages + 1) * (long)Page - random.Next(1, 64),
         _ => random.Next(0, pages) * (long)Page + random.Next(1, Page),
     };
+
+    /// <summary>An odd byte count: the last page partial, its tail past the end of the file (issue 15).</summary>
+    private long OddSize(int pages) => random.Next(0, pages) * (long)Page + 2 * random.Next(0, Page / 2) + 1;
 
     /// <summary>An offset in the mapping, at the interesting places: page edges, near Length, the end of the file; sometimes outside it.</summary>
     private long Offset(ModelMapping m, MappingModel model) => random.Next(12) switch

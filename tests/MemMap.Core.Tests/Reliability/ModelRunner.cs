@@ -18,6 +18,9 @@ public sealed class ModelRunner(string folder)
     public long Skipped { get; private set; }
     public long Truncations { get; private set; }
     public long Refusals { get; private set; }
+
+    /// <summary>Accesses refused because they reached the file's current end (BeyondEndOfFile).</summary>
+    public long PastTheEnd { get; private set; }
     public Dictionary<MappingKind, int> Created { get; } = [];
 
     /// <summary>Steps run by operation ("Resize" splits into "Grow" and "Shrink") and outcome: ok, or refused with a typed error.</summary>
@@ -67,23 +70,6 @@ public sealed class ModelRunner(string folder)
         ModelMapping? m = op.Slot < model.Slots.Length ? model.Slots[op.Slot] : null;
         bool needsMapping = op.Kind is not (ModelOpKind.InitFile or ModelOpKind.MapFile or ModelOpKind.MapAnonymous or ModelOpKind.Truncate);
         if (needsMapping && m is null)
-        {
-            Skipped++;
-            return null;
-        }
-        if (m is not null && op.Kind is ModelOpKind.Write or ModelOpKind.Fill or ModelOpKind.WriteValues or ModelOpKind.AddValue or ModelOpKind.CompareExchange
-            && model.WriteIsUnmodelable(m, op.Offset, op.Kind switch
-            {
-                ModelOpKind.Write => op.Data.Length,
-                ModelOpKind.Fill => op.Count ?? 0,
-                ModelOpKind.AddValue or ModelOpKind.CompareExchange => MappingModel.SizeOf(op.ValueType),
-                _ => (long)op.Values.Length * MappingModel.SizeOf(op.ValueType),
-            }))
-        {
-            Skipped++;
-            return null;
-        }
-        if (m is not null && op.Kind is ModelOpKind.Copy && model.WriteIsUnmodelable(m, op.DestinationOffset, op.Count ?? 0))
         {
             Skipped++;
             return null;
@@ -191,7 +177,7 @@ public sealed class ModelRunner(string folder)
                 break;
             case ModelOpKind.Sync:
                 actual = Try(() => m!.Real.Sync(op.Offset, op.Count, op.Flag ? SyncMode.Asynchronous : SyncMode.Synchronous, op.Flag2));
-                expected = MappingModel.Sync(m!, op);
+                expected = model.Sync(m!, op);
                 break;
             case ModelOpKind.Resize:
                 operation = MappingModel.RoundUp(op.Offset) / Page > m!.Pages.Count ? "Grow" : "Shrink";
@@ -251,7 +237,38 @@ public sealed class ModelRunner(string folder)
         bool ok = actual.Text.StartsWith("ok", StringComparison.Ordinal) || actual.Text.StartsWith("bytes", StringComparison.Ordinal) || actual.Text.StartsWith("values", StringComparison.Ordinal);
         Refusals += ok ? 0 : 1;
         Outcomes[(operation, ok)] = Outcomes.GetValueOrDefault((operation, ok)) + 1;
+        if (!ok)
+        {
+            PastTheEnd += actual.Text.Contains(nameof(MappingAccessFault.BeyondEndOfFile), StringComparison.Ordinal) ? 1 : 0;
+        }
+        else if (AcceptedPastTheEnd(op, m, path) is { } lost)
+        {
+            return lost;
+        }
         return expected.Text == actual.Text ? null : Differ(op, expected, actual);
+    }
+
+    /// <summary>
+    /// Independent of the model: a write MemMap accepted through a file mapping must end inside the
+    /// file as it is now (its real size, not the model's), else its bytes past the end are lost.
+    /// </summary>
+    private static string? AcceptedPastTheEnd(ModelOp op, ModelMapping? m, string path)
+    {
+        (long start, long count) = op.Kind switch
+        {
+            ModelOpKind.Write => (op.Offset, op.Data.Length),
+            ModelOpKind.Fill => (op.Offset, op.Count ?? 0),
+            ModelOpKind.WriteValues => (op.Offset, (long)op.Values.Length * MappingModel.SizeOf(op.ValueType)),
+            ModelOpKind.AddValue or ModelOpKind.CompareExchange => (op.Offset, MappingModel.SizeOf(op.ValueType)),
+            ModelOpKind.Copy => (op.DestinationOffset, op.Count ?? 0),
+            _ => (0L, 0L),
+        };
+        long size = m is { IsFile: true } ? new FileInfo(path).Length : long.MaxValue;
+        if (count > 0 && m!.FileOffset + start + count > size)
+        {
+            return $"{op}\n  a write accepted past the current end of the file ({size} bytes): its bytes past the end are lost";
+        }
+        return null;
     }
 
     private static string Differ(ModelOp op, Outcome expected, Outcome actual) =>

@@ -69,7 +69,7 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
                 Assert.Fail(report.ToString());
             }
         }
-        string summary = $"{sequences} sequences, {runner.Steps} steps run ({runner.Refusals} of them clean refusals), {runner.Skipped} skipped (not modelled), "
+        string summary = $"{sequences} sequences, {runner.Steps} steps run ({runner.Refusals} of them clean refusals, {runner.PastTheEnd} past the current end of the file), {runner.Skipped} skipped (not modelled), "
             + $"{runner.Truncations} truncations by another process, mappings made: {string.Join(", ", runner.Created.OrderBy(kind => kind.Key).Select(kind => $"{kind.Key} {kind.Value}"))}; {clock.Elapsed.TotalSeconds:F1} s";
         string outcomes = string.Join(", ", runner.Outcomes.OrderBy(o => o.Key.Operation).ThenBy(o => o.Key.Ok).Select(o => $"{o.Key.Operation} {(o.Key.Ok ? "ok" : "refused")} {o.Value}"));
         output.WriteLine(summary);
@@ -124,10 +124,10 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
                 MappingModel.MapAnonymous(op, () => placeholder, out ModelMapping? anonymous);
                 model.Slots[op.Slot] = anonymous ?? m;
                 break;
-            case ModelOpKind.Write when m is not null && !model.WriteIsUnmodelable(m, op.Offset, op.Data.Length):
+            case ModelOpKind.Write when m is not null:
                 model.Write(m, op.Offset, op.Data);
                 break;
-            case ModelOpKind.Fill when m is not null && !model.WriteIsUnmodelable(m, op.Offset, op.Count ?? 0):
+            case ModelOpKind.Fill when m is not null:
                 model.Fill(m, op.Offset, op.Count ?? 0, op.Value);
                 break;
             case ModelOpKind.Protect when m is not null:
