@@ -4,7 +4,7 @@
 # packaged. No HelpInfoURI: the help ships inside the module (en-US), there is no updatable help.
 @{
     RootModule           = 'MemMap.dll'
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '3f0b6c1e-8a57-4d0e-9a64-5c2d1e7b9f42'
     Author               = 'The MemMap team'
     CompanyName          = 'MemMap'
@@ -47,7 +47,7 @@
             # No ProjectUri or LicenseUri until the project has a public address: the license is the
             # LICENSE file in the module folder (and in the package).
             # The CHANGELOG.md section of ModuleVersion, word for word (a test compares them).
-            ReleaseNotes = 'Resize-MemoryMapping (mremap), partial Remove-MemoryMapping -Offset/-Count, Set-MappingAdvice (madvise, posix_fadvise), Lock-/Unlock-MemoryMapping (mlock2), Get-MappingResidency (mincore, cachestat), Get-ProcessMemoryMap (/proc/PID/maps, smaps), POSIX shared memory (New-MemoryMapping -Name, Remove-MemoryMapping -Unlink), -HugePages, -Address, character devices, Set-MappedByte (alias Set-MappedBytes) with -Fill, Get-/Set-MappedValue, Find-MappedByte. Every access is bounded by Length. MemMap refuses before the process runs out of memory areas, descriptors or address space. Remove-Module unmaps only its runspace''s mappings; New-MemoryMapping supports -WhatIf. Direct copies for anonymous memory and pread for shared file reads.'
+            ReleaseNotes = 'Synchronization over shared memory: Add-MappedValue (atomic add), Set-MappedValue -Expected (compare-and-swap), untorn aligned values, Wait-MappedValue (futex), Use-MappingLock (OFD byte-range locks, released when a holder dies), Get-MappingLock (/proc/locks, like lslocks). Copy-MappedByte (memmove between or within mappings), MemoryMapping.AsStream(), Lock-/Unlock-ProcessMemory (mlockall, munlockall). Every access of a file mapping is refused at the file''s current end, to the byte, and Sync-MemoryMapping reports a truncation; no open can block (FIFOs are refused) and Ctrl+C stops every long wait; huge pages are first-class (PageSize, ranges, residency); Set-MappingAdvice -Advice WillNeed loads the whole range and DontNeed says what keeps pages cached; Sync-MemoryMapping warns where msync writes nothing. Set-MappedByte binds a byte[] -Value as it is (64 MiB in about the time of $m.Write); Get-ProcessMemoryMap fits 80 columns, with Rss in the -Detailed view; the runspace recipe imports the manifest; Get-MappedByte -AsHex; Get-MappedValue -NoEnumerate; MemoryMapping.LockedBytes; Find-MappedByte searches past holes and unreadable pages; every cmdlet validates before -WhatIf; -Verbose for Sync-MemoryMapping and Set-MappingAdvice; completion of -Mode and Get-ProcessMemoryMap -Id; hints that say what to do; help compiled with Markdig; no invented ProjectUri/LicenseUri, LICENSE in the package.'
         }
     }
 }

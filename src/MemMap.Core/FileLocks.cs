@@ -73,7 +73,11 @@ public static class FileLocks
         var locks = new List<(Entry Entry, FileLock Lock)>();
         foreach (string line in File.ReadLines("/proc/locks"))
         {
-            if (Parse(line) is { } entry && entry.File == file)
+            // A write lock excludes every other lock on its bytes, so two equal ones are one lock read
+            // twice: /proc/locks is read a page at a time, and a lock list that changes between two
+            // reads shifts lines across the boundary. Equal read locks may be two holders: both stay.
+            if (Parse(line) is { } entry && entry.File == file
+                && !(entry.Type == FileLockType.Write && locks.Exists(found => found.Entry.Type == FileLockType.Write && found.Entry.Kind == entry.Kind && found.Entry.Start == entry.Start && found.Entry.Count == entry.Count)))
             {
                 locks.Add((entry, new FileLock(path, entry.Type, entry.Kind, entry.Pid < 0 ? null : entry.Pid, entry.Start, entry.Count)));
             }

@@ -300,7 +300,7 @@ public sealed class AdviceTests : IDisposable
     [Fact]
     public void File_advice_DontNeed_says_when_another_process_keeps_pages_cached()
     {
-        string path = EvictedFile(16 * Page);
+        string path = EvictedFile(256 * Page);
         using System.Diagnostics.Process child = ChildProcess.StartChild(["write-sync-wait", path, "0", "held"]); // maps the file, writes page 0 and syncs it, waits
         try
         {
@@ -309,8 +309,10 @@ public sealed class AdviceTests : IDisposable
 
             FileAdviceResult result = FileCache.Advise(path, FileAdvice.DontNeed);
 
-            Assert.Equal(1, result.ResidentPagesAfter); // the child's one mapped page
-            Assert.Equal(Page, CachedBytes(path));
+            // The child's mapped pages stay: page 0, and the last page its write probed for the file's
+            // end (the kernel maps a few neighbours of a read fault with them); the rest is evicted.
+            Assert.InRange(result.ResidentPagesAfter ?? 0, 1, 64);
+            Assert.Equal((result.ResidentPagesAfter ?? 0) * Page, CachedBytes(path));
             Assert.NotNull(result.Warning);
             Assert.Contains("another process", result.Warning);
             Assert.DoesNotContain("mapping ", result.Warning.Split(':')[^1]);
