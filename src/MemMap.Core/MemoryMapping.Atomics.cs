@@ -98,7 +98,7 @@ public sealed partial class MemoryMapping
         using UseScope use = EnterUse();
         CheckRange(offset, size);
         CheckAccessLocked(offset, size, access);
-        CheckFileEndLocked(offset, size, access); // a value in the unsaved tail of a truncated file's last page would be lost
+        CheckFileEndBySentinelLocked(offset, size, access); // a value in the unsaved tail of a truncated file's last page would be lost
         RequireAtomicPathLocked();
         ulong before = AtomicLocked(offset, size, operation, operand, expected);
         if (operation != AtomicOperation.Load && (operation != AtomicOperation.CompareExchange || before == (expected & Mask(size))))

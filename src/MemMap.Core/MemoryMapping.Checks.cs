@@ -27,6 +27,20 @@ public sealed partial class MemoryMapping
         CheckRange(offset, count);
     }
 
+    /// <summary>Checks what <see cref="WriteValues(Type, long, IReadOnlyList{object}, bool)"/> would refuse before it writes: the type, each value's conversion to it, and the range.</summary>
+    /// <exception cref="ArgumentException">Not a numeric type, or a value that does not fit it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The values do not fit inside the mapping.</exception>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
+    public void CheckValues(Type type, long offset, IReadOnlyList<object> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (object value in values)
+        {
+            _ = NumericValueTypes.Convert(value, type);
+        }
+        CheckBytes(offset, (long)values.Count * NumericValueTypes.SizeOf(type));
+    }
+
     /// <summary>Checks what <see cref="Resize"/> would refuse before it changes anything: holes, growing shared anonymous memory, growing past the end of the file without <paramref name="extendFile"/>.</summary>
     /// <exception cref="ArgumentException">The new length is not allowed.</exception>
     /// <exception cref="MappingOperationException">The mapping has a hole.</exception>

@@ -144,6 +144,28 @@ public sealed class SynchronizationTests : IDisposable
     }
 
     [Fact]
+    public void Atomics_at_or_past_a_truncated_end_inside_the_last_page_are_refused_and_write_nothing()
+    {
+        // The file is cut to an odd length inside its second page: that page stays mapped, and a value
+        // in its tail would land where the kernel never writes back. Before the end, atomics work.
+        using MemoryMapping mapping = SharedFile(out string path);
+        long end = Page + 1001;
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", end.ToString(), path));
+
+        Assert.Equal(3L, mapping.AddValue(8, 3L)); // a page before the end: the sentinel probe proves it
+        Assert.Equal(4L, mapping.AddValue(Page + 992, 4L)); // the last whole value before the end
+        var straddling = Assert.Throws<MappingAccessException>(() => mapping.AddValue(Page + 1000, 1L));
+        Assert.Equal((MappingAccessFault.BeyondEndOfFile, end), (straddling.Fault, straddling.Offset));
+        var past = Assert.Throws<MappingAccessException>(() => mapping.CompareExchangeValue(Page + 1016, 0L, 7L));
+        Assert.Equal((MappingAccessFault.BeyondEndOfFile, Page + 1016L), (past.Fault, past.Offset));
+
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (2 * Page).ToString(), path));
+        Assert.Equal(0, mapping.ReadValue<long>(Page + 1000));
+        Assert.Equal(0, mapping.ReadValue<long>(Page + 1016));
+        Assert.Equal(4L, mapping.ReadValue<long>(Page + 992));
+    }
+
+    [Fact]
     public void Atomics_on_a_read_only_page_are_Protection_errors()
     {
         using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });

@@ -57,7 +57,8 @@ public sealed class SetMappedValueCommand : MemMapCmdlet
             return;
         }
         string order = BigEndian ? "big-endian" : "little-endian";
-        if (ShouldProcess(Describe(Mapping), $"Write {values.Length} {Type.Name} values ({values.Length * NumericValueTypes.SizeOf(Type)} bytes, {order}) at offset {Offset}")
+        if (TryCall(() => HexLiteralHint.Explain(() => Mapping.CheckValues(Type, Offset, values), values, Type), Mapping) // validated before -WhatIf asks
+            && ShouldProcess(Describe(Mapping), $"Write {values.Length} {Type.Name} values ({values.Length * NumericValueTypes.SizeOf(Type)} bytes, {order}) at offset {Offset}")
             && TryCall(() => HexLiteralHint.Explain(() => Mapping.WriteValues(Type, Offset, values, BigEndian), values, Type), Mapping)
             && PassThru)
         {
