@@ -73,19 +73,19 @@ Describe 'Copy-MappedByte' {
         @((Get-MappedByte $destination -Count $Page) -ne 0).Count | Should -Be 0
     }
 
-    It 'stops at the pages another process truncated away, saying how many bytes were copied, and the session lives on' {
+    It 'refuses a range past the end another process truncated the file to, before a byte moves, and the session lives on' {
         $path = Join-Path $Folder "truncated-$(New-Guid)"
         [IO.File]::WriteAllBytes($path, [byte[]]::new(8 * $Page))
         $m = New-MemoryMapping $path
         Set-MappedByte $m -Fill 1 -Count (8 * $Page)
         & truncate --size (3 * $Page) $path
 
-        # Within the one mapping, down: an ascending copy from offset 4 pages reads the vanished pages first.
+        # Within the one mapping, down: the source reaches past the file's current end.
+        Set-MappedByte $m -Fill 2 -Count $Page
         Copy-MappedByte $m -Offset (2 * $Page) -Count (4 * $Page) -DestinationOffset 0 -ErrorVariable stopped -ErrorAction SilentlyContinue
 
         $stopped[0].FullyQualifiedErrorId | Should -Be 'Access.BeyondEndOfFile,MemMap.Commands.CopyMappedByteCommand'
-        $stopped[0].Exception.Message | Should -Match "^Copied $Page of $(4 * $Page) bytes"
-        $stopped[0].Exception.Message | Should -Match "The first $Page bytes were copied"
-        Get-MappedByte $m -Count 1 | Should -Be 1
+        $stopped[0].Exception.Message | Should -BeLike "*at offset $(3 * $Page): the file is now $(3 * $Page) bytes long*Nothing was read*"
+        Get-MappedByte $m -Count 1 | Should -Be 2 # nothing moved
     }
 }

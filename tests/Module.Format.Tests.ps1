@@ -88,7 +88,7 @@ Describe 'Paths and encodings as PowerShell users type them' {
     It 'refuses text the encoding cannot represent instead of writing ? bytes' {
         $m = New-MemoryMapping -Anonymous -Length 64
         { Set-MappedByte $m -Offset 0 -String 'é' -Encoding ascii -ErrorAction Stop } |
-            Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand' -ExpectedMessage '*Unicode character*00E9*'
+            Should -Throw -ErrorId 'InvalidArgument,MemMap.Commands.SetMappedByteCommand' -ExpectedMessage '*(U+00E9)*has no encoding in us-ascii*'
         Get-MappedByte $m -Count 1 | Should -Be 0
     }
 }

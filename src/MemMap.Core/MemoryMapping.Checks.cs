@@ -52,6 +52,10 @@ public sealed partial class MemoryMapping
         {
             throw new MappingOperationException($"Mapping {Id} ({Describe()}) has unmapped pages ({string.Join(", ", pages.Holes)}); a mapping with a hole cannot be resized. Remove it and map anew.");
         }
+        if (IsHugePages && RoundUpToPage(newLength) > MappedLength)
+        {
+            throw HugePagesCannotGrow();
+        }
         if (RoundUpToPage(newLength) > MappedLength && Kind == MappingKind.SharedAnonymous)
         {
             throw new ArgumentException($"Shared anonymous memory cannot grow past its {MappedLength} mapped bytes on Linux: the new pages would have no memory behind them and raise SIGBUS. Map a new, larger region and copy, or use a shared-memory object (New-MemoryMapping -Name).", nameof(newLength));

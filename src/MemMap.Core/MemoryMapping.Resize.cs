@@ -32,7 +32,7 @@ public sealed partial class MemoryMapping
         using ChangeScope change = EnterChange();
         if (IsHugePages && newMapped > MappedLength)
         {
-            throw new ArgumentException($"Mapping {Id} is made of huge pages, and Linux does not grow huge-page mappings in place or by moving them (mremap refuses it, since the pool's reservation cannot be split): map a new, larger region with HugePages and copy, or shrink instead.", nameof(newLength));
+            throw HugePagesCannotGrow();
         }
         if (pages.HasHoles)
         {
@@ -132,4 +132,7 @@ public sealed partial class MemoryMapping
         }
         return areas.Count > 0 ? areas : [new ByteRange(0, MappedLength)];
     }
+
+    private ArgumentException HugePagesCannotGrow() =>
+        new($"Mapping {Id} is made of huge pages, and Linux does not grow huge-page mappings in place or by moving them (mremap refuses it, since the pool's reservation cannot be split): map a new, larger region with HugePages and copy, or shrink instead.", "newLength");
 }
