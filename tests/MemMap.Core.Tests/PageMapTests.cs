@@ -84,4 +84,12 @@ public sealed class PageMapTests
         Assert.Equal("0+1 ReadWrite", Describe(map.Resized(P)));
         Assert.False(map.Resized(2 * P).HasHoles);
     }
+
+    [Fact]
+    public void A_byte_range_ends_just_past_its_last_byte_and_names_its_first_and_last_byte()
+    {
+        var range = new ByteRange(P, 100);
+        Assert.Equal(P + 100, range.End);
+        Assert.Equal("4096..4195 (100 bytes)", range.ToString()); // the last byte is End - 1, not End or End + 1
+    }
 }
