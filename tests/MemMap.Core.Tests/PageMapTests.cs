@@ -52,6 +52,7 @@ public sealed class PageMapTests
     [InlineData(0, P, MemoryProtection.Execute, 0L)] // ReadWrite lacks Execute
     [InlineData(2 * P, 0, MemoryProtection.Read, null)] // an empty range touches no page, even in a hole
     [InlineData(2 * P, -1, MemoryProtection.Read, null)]
+    [InlineData(2 * P + 1, 0, MemoryProtection.Read, null)] // strictly inside the hole: still no page
     public void The_first_denying_run_is_found_to_the_byte(long offset, long count, MemoryProtection access, long? deniedAt)
     {
         Assert.Equal(deniedAt, Mixed().FirstDenying(offset, count, access)?.Offset);
@@ -64,6 +65,30 @@ public sealed class PageMapTests
         Assert.Equal([new ByteRange(0, 2 * P)], Mixed().With(3 * P, P, MemoryProtection.None, isMapped: false).MappedSegments);
         Assert.Equal([new ByteRange(P, 3 * P)], PageMap.Uniform(4 * P, MemoryProtection.Read).With(0, P, MemoryProtection.None, isMapped: false).MappedSegments);
         Assert.Empty(PageMap.Uniform(P, MemoryProtection.Read).With(0, P, MemoryProtection.None, isMapped: false).MappedSegments);
+        // A joined segment that starts after a hole: its length is measured from its own start.
+        Assert.Equal([new ByteRange(P, 3 * P)], PageMap.Uniform(4 * P, MemoryProtection.ReadWrite)
+            .With(0, P, MemoryProtection.None, isMapped: false).With(2 * P, P, MemoryProtection.Read, isMapped: true).MappedSegments);
+    }
+
+    [Theory]
+    [InlineData(MemoryProtection.Read, MemoryProtection.Read, false)]
+    [InlineData(MemoryProtection.ReadWrite, MemoryProtection.Read, false)]
+    [InlineData(MemoryProtection.Read, MemoryProtection.Write, true)] // a uniform map denies everywhere what its protection lacks
+    [InlineData(MemoryProtection.Read, MemoryProtection.ReadWrite, true)]
+    [InlineData(MemoryProtection.None, MemoryProtection.Read, true)]
+    public void A_uniform_map_allows_an_access_everywhere_or_denies_it_from_the_first_byte(MemoryProtection protection, MemoryProtection access, bool denied)
+    {
+        Assert.Equal(denied ? 0L : null, PageMap.Uniform(2 * P, protection).FirstDenying(P, 1, access)?.Offset);
+    }
+
+    [Fact]
+    public void The_last_readable_page_is_the_last_page_of_the_last_mapped_readable_run()
+    {
+        Assert.Equal(3 * P, Mixed().LastReadablePage);
+        Assert.Equal(P, Mixed().With(3 * P, P, MemoryProtection.None, isMapped: true).LastReadablePage); // PROT_NONE is not readable
+        Assert.Equal(P, Mixed().With(3 * P, P, MemoryProtection.Read, isMapped: false).LastReadablePage); // a hole is never read, whatever it was given
+        Assert.Equal(-1, PageMap.Uniform(2 * P, MemoryProtection.None).LastReadablePage);
+        Assert.Equal(0, Mixed().Resized(0).Length);
     }
 
     [Fact]
@@ -83,5 +108,13 @@ public sealed class PageMapTests
         Assert.Equal(6 * P, grown.Length);
         Assert.Equal("0+1 ReadWrite", Describe(map.Resized(P)));
         Assert.False(map.Resized(2 * P).HasHoles);
+    }
+
+    [Fact]
+    public void A_byte_range_ends_just_past_its_last_byte_and_names_its_first_and_last_byte()
+    {
+        var range = new ByteRange(P, 100);
+        Assert.Equal(P + 100, range.End);
+        Assert.Equal("4096..4195 (100 bytes)", range.ToString()); // the last byte is End - 1, not End or End + 1
     }
 }
