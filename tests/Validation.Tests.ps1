@@ -25,6 +25,9 @@ Describe 'Validation before ShouldProcess' {
         @{ Name = 'Set-MappedByte -Fill past the end'; Id = 'InvalidArgument'; Run = { Set-MappedByte $Mapping -Offset 1 -Fill 1 -Count (2 * $Page) -WhatIf } }
         @{ Name = 'Set-MappedValue past the end'; Id = 'InvalidArgument'; Run = { Set-MappedValue $Mapping -Offset (2 * $Page - 4) -Type Int64 -Value 1 -WhatIf } }
         @{ Name = 'Set-MappedValue a value too big'; Id = 'InvalidArgument'; Run = { Set-MappedValue $Mapping -Offset 0 -Type Byte -Value 300 -WhatIf } }
+        @{ Name = 'Set-MappedValue -Expected past the end'; Id = 'InvalidArgument'; Run = { Set-MappedValue $Mapping -Offset (2 * $Page) -Type Int64 -Value 1 -Expected 0 -WhatIf } }
+        @{ Name = 'Add-MappedValue past the end'; Id = 'InvalidArgument'; Run = { Add-MappedValue $Mapping -Offset (2 * $Page) -Type Int64 -Value 1 -WhatIf } }
+        @{ Name = 'Copy-MappedByte past the end'; Id = 'InvalidArgument'; Run = { Copy-MappedByte $Mapping -Offset 0 -Count 16 -DestinationOffset (2 * $Page - 8) -WhatIf } }
         @{ Name = 'Resize-MemoryMapping past the file'; Id = 'InvalidArgument'; Run = { Resize-MemoryMapping $Mapping -Length (4 * $Page) -WhatIf } }
         @{ Name = 'New-MemoryMapping -Offset 10'; Id = 'InvalidArgument'; Run = { New-MemoryMapping $Path -Offset 10 -WhatIf } }
         @{ Name = 'New-MemoryMapping -Mode 999'; Id = 'InvalidArgument'; Run = { New-MemoryMapping -Name "/memmap-validate-$PID" -Length 4096 -Mode 999 -WhatIf } }) {

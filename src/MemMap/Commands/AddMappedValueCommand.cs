@@ -35,7 +35,8 @@ public sealed class AddMappedValueCommand : MemMapCmdlet
     protected override void ProcessRecord()
     {
         object value = Value is PSObject wrapped ? wrapped.BaseObject : Value;
-        if (ShouldProcess(Describe(Mapping), $"Add {value} to the {Type.Name} at offset {Offset}")
+        if (TryCall(() => Mapping.CheckValues(Type, Offset, [value]), Mapping) // validated before -WhatIf asks
+            && ShouldProcess(Describe(Mapping), $"Add {value} to the {Type.Name} at offset {Offset}")
             && TryGet(() => Mapping.AddValue(Type, Offset, value), Mapping) is { } sum)
         {
             WriteObject(sum);

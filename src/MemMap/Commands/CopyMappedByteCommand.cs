@@ -46,7 +46,9 @@ public sealed class CopyMappedByteCommand : MemMapCmdlet
         MemoryMapping destination = Destination ?? Mapping;
         long count = BoundOrNull(nameof(Count), Count) ?? Mapping.Length - Offset;
         string from = destination == Mapping ? $"offset {Offset}" : $"offset {Offset} of mapping {Mapping.Id} ({Mapping.Path ?? Mapping.Kind.ToString()})";
-        if (ShouldProcess(Describe(destination), $"Copy {count} bytes from {from} to offset {DestinationOffset}")
+        if (TryCall(() => Mapping.CheckBytes(Offset, count), Mapping) // both ranges validated before -WhatIf asks
+            && TryCall(() => destination.CheckBytes(DestinationOffset, count), destination)
+            && ShouldProcess(Describe(destination), $"Copy {count} bytes from {from} to offset {DestinationOffset}")
             && TryCall(() => Mapping.CopyTo(Offset, count, destination, DestinationOffset), destination)
             && PassThru)
         {

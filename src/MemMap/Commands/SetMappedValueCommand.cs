@@ -76,7 +76,8 @@ public sealed class SetMappedValueCommand : MemMapCmdlet
             return;
         }
         bool swapped = false;
-        if (ShouldProcess(Describe(Mapping), $"Write {values[0]} as {Type.Name} at offset {Offset} if the value there is {expected}")
+        if (TryCall(() => Mapping.CheckValues(Type, Offset, [expected, values[0]]), Mapping) // validated before -WhatIf asks
+            && ShouldProcess(Describe(Mapping), $"Write {values[0]} as {Type.Name} at offset {Offset} if the value there is {expected}")
             && TryCall(() => swapped = Mapping.CompareExchangeValue(Type, Offset, expected, values[0]), Mapping))
         {
             WriteObject(swapped);
