@@ -70,8 +70,8 @@ public sealed class ProtectionTests : IDisposable
     {
         using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page });
 
-        var error = Assert.Throws<ArgumentException>(() => mapping.Protect(MemoryProtection.Read, 100));
-        Assert.Contains("multiple of the page size", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => mapping.Protect(MemoryProtection.Read, Page + 100));
+        Assert.StartsWith($"Protection applies to whole pages: offset {Page + 100} is not a multiple of the page size ({Page}). Use offset {Page}.", error.Message);
         Assert.Equal("rw-s", MapsFile.PermissionsAt(mapping, 0));
     }
 
@@ -93,6 +93,7 @@ public sealed class ProtectionTests : IDisposable
         var error = Assert.Throws<SystemCallException>(() => mapping.Protect(MemoryProtection.ReadWrite));
         Assert.Equal("mprotect", error.SystemCall);
         Assert.Equal("EACCES", error.ErrnoName);
+        Assert.Contains("The file was opened read-only because the mapping was created without Write; map it with Write (or as private) to make it writable.", error.Message);
         Assert.Equal("r--s", MapsFile.PermissionsAt(mapping, 0));
         Assert.Equal(MemoryProtection.Read, mapping.Protection);
     }

@@ -43,6 +43,8 @@ public sealed class UnmapTests : IDisposable
         mapping.Unmap(Page, Page);
         using var stranger = new Blocker(hole, Page, 0x5A);
 
+        Assert.False(mapping.Unmap(0, 2 * Page)); // a range over the hole unmaps only the mapping's own pages
+        Assert.True(stranger.Holds(0x5A));
         mapping.Protect(MemoryProtection.None);
         mapping.Sync();
         mapping.Dispose();
@@ -61,6 +63,23 @@ public sealed class UnmapTests : IDisposable
         Assert.False(mapping.IsOpen);
         Assert.Null(MappingRegistry.Find(mapping.Id));
         Assert.Throws<MappingClosedException>(() => mapping.Read(0, 1));
+    }
+
+    [Fact]
+    public void Unmapping_a_page_between_differently_protected_neighbours_touches_only_that_page_and_an_empty_range_unmaps_nothing()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        mapping.Protect(MemoryProtection.Read, 0, Page);
+        mapping.Protect(MemoryProtection.Read, 2 * Page, Page);
+
+        Assert.False(mapping.Unmap(Page, 0)); // no page: nothing unmapped, the mapping stays
+        Assert.True(mapping.IsOpen);
+        Assert.Empty(mapping.UnmappedRanges);
+
+        // The neighbours end at, and start just past, the range: munmap must not be asked for an empty part of them.
+        Assert.False(mapping.Unmap(Page, Page));
+        Assert.Equal([new ByteRange(Page, Page)], mapping.UnmappedRanges);
+        Assert.Equal(2 * Page, MapsFile.MappedBytes(mapping));
     }
 
     [Theory]
