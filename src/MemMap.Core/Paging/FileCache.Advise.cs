@@ -94,15 +94,9 @@ public static partial class FileCache
         for (long chunk = start; chunk < end; chunk += LoadChunkLength)
         {
             long length = Math.Min(LoadChunkLength, end - chunk);
-            ProcessLimits.ReserveAreas(1, $"load {path} into the page cache");
-            ProcessLimits.ReserveAddressSpace(length, $"load {path} into the page cache");
-            nint address = Libc.Mmap(0, (nuint)length, MemoryProtection.Read, Libc.MapFlags.Shared, fd, chunk);
-            if (address == Libc.MapFailed)
+            using (FileChunk mapped = FileChunk.Map(fd, chunk, length, path, $"load {path} into the page cache", "This file system does not support memory mapping."))
             {
-                throw Errno.Last("mmap", path, errno => errno == Errno.ENODEV ? "This file system does not support memory mapping." : null);
-            }
-            try
-            {
+                nint address = mapped.Address;
                 for (long done = 0; done < length; done += MemoryMapping.SliceLength)
                 {
                     cancel.ThrowIfCancellationRequested();
@@ -125,10 +119,6 @@ public static partial class FileCache
                     }
                     progress?.Report(chunk + done + slice - start);
                 }
-            }
-            finally
-            {
-                Libc.Munmap(address, (nuint)length);
             }
         }
     }

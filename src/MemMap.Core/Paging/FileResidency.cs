@@ -155,20 +155,8 @@ public static class FileResidency
     /// <summary>Maps one chunk read-only, reads its page map, and unmaps it again, whatever happens.</summary>
     private static void CountChunk(int fd, long offset, long length, ResidencyCounter counter, string path)
     {
-        ProcessLimits.ReserveAreas(1, $"measure the residency of {path}");
-        ProcessLimits.ReserveAddressSpace(length, $"measure the residency of {path}");
-        nint address = Libc.Mmap(0, (nuint)length, MemoryProtection.Read, Libc.MapFlags.Shared, fd, offset);
-        if (address == Libc.MapFailed)
-        {
-            throw Errno.Last("mmap", path, errno => errno == Errno.ENODEV ? "This file system does not support memory mapping, and the kernel has no cachestat(2) (Linux 6.5+)." : null);
-        }
-        try
-        {
-            counter.AddMincore(address, length, offset / Environment.SystemPageSize, path);
-        }
-        finally
-        {
-            Libc.Munmap(address, (nuint)length);
-        }
+        using FileChunk chunk = FileChunk.Map(fd, offset, length, path, $"measure the residency of {path}",
+            "This file system does not support memory mapping, and the kernel has no cachestat(2) (Linux 6.5+).");
+        counter.AddMincore(chunk.Address, length, offset / Environment.SystemPageSize, path);
     }
 }

@@ -53,7 +53,7 @@ public sealed class SyncMemoryMappingCommand : MemMapCmdlet
         }
         else
         {
-            WriteVerbose($"msync({(Async ? "MS_ASYNC" : "MS_SYNC")}{(Invalidate ? " | MS_INVALIDATE" : "")}) of {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}: {(Async ? "write-back scheduled" : "on the file")}.");
+            Told(() => $"msync({(Async ? "MS_ASYNC" : "MS_SYNC")}{(Invalidate ? " | MS_INVALIDATE" : "")}) of {DescribePages(Mapping, Offset, count)} of {Describe(Mapping)}: {(Async ? "write-back scheduled" : "on the file")}.");
         }
         if (PassThru)
         {
