@@ -16,11 +16,7 @@ public sealed partial class MemoryMapping
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new MappingOptions();
-        ValidateOffsetAndProtection(options);
-        if (options.Create && options.Length is null)
-        {
-            throw new ArgumentException("Create needs a Length: the file is created or extended to Offset + Length bytes.", nameof(options));
-        }
+        CheckOptions(options);
         string fullPath = System.IO.Path.GetFullPath(path);
         bool shared = !options.Private;
         bool needsWrite = options.Create || (shared && options.Protection.HasFlag(MemoryProtection.Write));
@@ -190,6 +186,22 @@ public sealed partial class MemoryMapping
             throw new ArgumentException($"Offset {offset} is at or past the end of {path} ({fileSize} bytes); use Create with a Length to extend the file.", nameof(options));
         }
         throw new ArgumentException($"Offset {offset} + Length {options.Length} reaches past the end of {path} ({fileSize} bytes): map at most {fileSize - offset} bytes, or use Create to extend the file.", nameof(options));
+    }
+
+    /// <summary>
+    /// Checks the options that need no file: offset on a page boundary, a valid protection, Create
+    /// with a Length. A cmdlet calls it before ShouldProcess, so that -WhatIf answers options that
+    /// would fail with their error.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options cannot describe a mapping; the message says why.</exception>
+    public static void CheckOptions(MappingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOffsetAndProtection(options);
+        if (options.Create && options.Length is null)
+        {
+            throw new ArgumentException("Create needs a Length: the file is created or extended to Offset + Length bytes.", nameof(options));
+        }
     }
 
     private static void ValidateOffsetAndProtection(MappingOptions options)

@@ -1,7 +1,8 @@
 namespace MemMap;
 
-// Page-range system calls that use the memory without moving it (madvise, mlock2, munlock):
-// one place for widening to pages, skipping or refusing holes, and counting kernel-area splits.
+// Page ranges: the calls that act on whole pages (msync, mprotect, munmap, madvise, mlock2, munlock)
+// widen, check and split their ranges here, so each refuses a bad offset or a hole the same way;
+// ApplyToPages also counts the kernel-area splits of the calls that set flags on part of an area.
 public sealed partial class MemoryMapping
 {
     /// <summary>
@@ -14,6 +15,64 @@ public sealed partial class MemoryMapping
     {
         using UseScope use = EnterUse();
         (long start, long length) = PageSpan(offset, count);
+        return new ByteRange(start, length);
+    }
+
+    /// <summary>
+    /// Checks a request for whole pages (protect, unmap) without acting: an offset on a page boundary
+    /// and a range inside <see cref="Length"/>. A cmdlet calls it before ShouldProcess, so that -WhatIf
+    /// answers a request that would fail with its error; the operation checks again under the gate.
+    /// </summary>
+    /// <param name="offset">Start of the run.</param>
+    /// <param name="count">Bytes in the run; null means to the end.</param>
+    /// <param name="what">The operation, as the message names it ("Unmapping").</param>
+    /// <returns>The pages the operation would act on.</returns>
+    /// <exception cref="ArgumentException">The offset is not page-aligned, or the range is not inside the mapping.</exception>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
+    public ByteRange CheckWholePages(long offset, long? count, string what)
+    {
+        RequirePageAligned(offset, what);
+        return PagesOf(offset, count);
+    }
+
+    /// <summary>Refuses an offset that is not on a page boundary, saying which one to use.</summary>
+    internal void RequirePageAligned(long offset, string what)
+    {
+        if (offset % PageSize != 0)
+        {
+            throw new ArgumentException($"{what} applies to whole pages: offset {offset} is not a multiple of the {(IsHugePages ? $"huge page size of mapping {Id} ({PageSize} bytes, {HugePagePool.Describe(PageSize)})" : $"page size ({PageSize})")}. Use offset {offset - offset % PageSize}{(IsHugePages ? $" or {offset - offset % PageSize + PageSize}" : "")}.", nameof(offset));
+        }
+    }
+
+    /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end. Call under the gate (a resize changes Length).</summary>
+    internal (long Start, long Length) PageSpan(long offset, long? count)
+    {
+        long length = count ?? Math.Max(0, Length - offset);
+        CheckRange(offset, length);
+        long start = offset - offset % PageSize;
+        long end = count is null ? MappedLength : RoundUp(offset + length);
+        return (start, end - start);
+    }
+
+    /// <summary>
+    /// The page runs a page-wide call acts on: every mapped segment when no range is given (offset 0,
+    /// count null), holes skipped; else the range widened to whole pages, refused if it touches a
+    /// hole. Call under the gate.
+    /// </summary>
+    internal IEnumerable<ByteRange> PageRunsLocked(long offset, long? count, string what)
+    {
+        (long start, long span) = PageSpan(offset, count);
+        return offset == 0 && count is null ? pages.MappedSegments : [CheckMappedLocked(start, span, what)];
+    }
+
+    /// <summary>Refuses a page range that touches a hole; <paramref name="what"/> names the operation. Call under the gate.</summary>
+    internal ByteRange CheckMappedLocked(long start, long length, string what)
+    {
+        if (pages.FirstDenying(start, length, MemoryProtection.None) is { } hole)
+        {
+            throw new MappingAccessException(Id, Math.Max(start, hole.Offset), MemoryProtection.None, MappingAccessFault.Unmapped,
+                $"Cannot {what} mapping {Id} ({Describe()}) from offset {start} to {start + length - 1}: offsets {hole.Offset} to {hole.End - 1} were unmapped (Remove-MemoryMapping -Offset -Count). Give a range of pages that are still mapped.");
+        }
         return new ByteRange(start, length);
     }
 

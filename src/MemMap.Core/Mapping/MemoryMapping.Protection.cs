@@ -2,6 +2,7 @@ using MemMap.Interop;
 
 namespace MemMap;
 
+// Protection (mprotect): what each page allows, kept in the page map, and changing it for whole pages.
 public sealed partial class MemoryMapping
 {
     /// <summary>
@@ -44,15 +45,6 @@ public sealed partial class MemoryMapping
                     : null);
             }
             ChangePages(pages.With(range.Offset, range.Length, protection, isMapped: true));
-        }
-    }
-
-    /// <summary>Refuses an offset that is not on a page boundary, saying which one to use.</summary>
-    internal void RequirePageAligned(long offset, string what)
-    {
-        if (offset % PageSize != 0)
-        {
-            throw new ArgumentException($"{what} applies to whole pages: offset {offset} is not a multiple of the {(IsHugePages ? $"huge page size of mapping {Id} ({PageSize} bytes, {HugePagePool.Describe(PageSize)})" : $"page size ({PageSize})")}. Use offset {offset - offset % PageSize}{(IsHugePages ? $" or {offset - offset % PageSize + PageSize}" : "")}.", nameof(offset));
         }
     }
 

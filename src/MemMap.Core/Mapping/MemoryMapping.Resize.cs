@@ -19,33 +19,14 @@ public sealed partial class MemoryMapping
     /// <exception cref="SystemCallException">ftruncate or mremap failed.</exception>
     public void Resize(long newLength, bool allowMove = true, bool extendFile = false)
     {
-        if (newLength <= 0)
+        RefuseLength(newLength);
+        using ChangeScope change = EnterChange();
+        RefuseResizeLocked(newLength, extendFile);
+        if (extendFile && file is not null && newLength > Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(newLength), newLength, $"The new length must be greater than 0, not {newLength}; to remove the mapping use Remove-MemoryMapping.");
-        }
-        if (IsHugePages && newLength % PageSize != 0)
-        {
-            long pages = Math.Max(1, newLength / PageSize);
-            throw new ArgumentException($"Mapping {Id} is made of huge pages of {HugePagePool.Describe(PageSize)} ({PageSize} bytes), and {newLength} bytes is not a whole number of them: give a Length of {pages * PageSize} ({pages} huge {(pages == 1 ? "page" : "pages")}).", nameof(newLength));
+            EnsureFileHolds(newLength, extendFile: true);
         }
         long newMapped = RoundUp(newLength);
-        using ChangeScope change = EnterChange();
-        if (IsHugePages && newMapped > MappedLength)
-        {
-            throw HugePagesCannotGrow();
-        }
-        if (pages.HasHoles)
-        {
-            throw new MappingOperationException($"Mapping {Id} ({Describe()}) has unmapped pages ({string.Join(", ", pages.Holes)}); a mapping with a hole cannot be resized. Remove it and map anew.");
-        }
-        if (newMapped > MappedLength && Kind == MappingKind.SharedAnonymous)
-        {
-            throw new ArgumentException($"Shared anonymous memory cannot grow past its {MappedLength} mapped bytes on Linux: the new pages would have no memory behind them and raise SIGBUS. Map a new, larger region and copy, or use a shared-memory object (New-MemoryMapping -Name).", nameof(newLength));
-        }
-        if (file is not null && newLength > Length)
-        {
-            EnsureFileHolds(newLength, extendFile);
-        }
         if (newMapped < MappedLength)
         {
             if (Libc.Munmap(address + (nint)newMapped, (nuint)(MappedLength - newMapped)) != 0)
@@ -61,6 +42,57 @@ public sealed partial class MemoryMapping
         }
         ChangePages(pages.Resized(newMapped));
         Length = newLength;
+    }
+
+    /// <summary>
+    /// Checks what <see cref="Resize"/> would refuse, without changing anything: the length, holes,
+    /// growing huge pages or shared anonymous memory, growing past the end of the file without
+    /// <paramref name="extendFile"/>. A cmdlet calls it before ShouldProcess, so that -WhatIf answers
+    /// a request that would fail with its error; Resize checks again under the gate.
+    /// </summary>
+    /// <exception cref="ArgumentException">The new length is not allowed.</exception>
+    /// <exception cref="MappingOperationException">The mapping has a hole.</exception>
+    /// <exception cref="MappingClosedException">The mapping was removed.</exception>
+    public void CheckResize(long newLength, bool extendFile)
+    {
+        RefuseLength(newLength);
+        using UseScope use = EnterUse();
+        RefuseResizeLocked(newLength, extendFile);
+    }
+
+    private void RefuseLength(long newLength)
+    {
+        if (newLength <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(newLength), newLength, $"The new length must be greater than 0, not {newLength}; to remove the mapping use Remove-MemoryMapping.");
+        }
+        if (IsHugePages && newLength % PageSize != 0)
+        {
+            long pages = Math.Max(1, newLength / PageSize);
+            throw new ArgumentException($"Mapping {Id} is made of huge pages of {HugePagePool.Describe(PageSize)} ({PageSize} bytes), and {newLength} bytes is not a whole number of them: give a Length of {pages * PageSize} ({pages} huge {(pages == 1 ? "page" : "pages")}).", nameof(newLength));
+        }
+    }
+
+    /// <summary>The refusals that depend on the mapping's state; a file is only extended by Resize itself. Call under the gate.</summary>
+    private void RefuseResizeLocked(long newLength, bool extendFile)
+    {
+        bool grows = RoundUp(newLength) > MappedLength;
+        if (IsHugePages && grows)
+        {
+            throw new ArgumentException($"Mapping {Id} is made of huge pages, and Linux does not grow huge-page mappings in place or by moving them (mremap refuses it, since the pool's reservation cannot be split): map a new, larger region with HugePages and copy, or shrink instead.", nameof(newLength));
+        }
+        if (pages.HasHoles)
+        {
+            throw new MappingOperationException($"Mapping {Id} ({Describe()}) has unmapped pages ({string.Join(", ", pages.Holes)}); a mapping with a hole cannot be resized. Remove it and map anew.");
+        }
+        if (grows && Kind == MappingKind.SharedAnonymous)
+        {
+            throw new ArgumentException($"Shared anonymous memory cannot grow past its {MappedLength} mapped bytes on Linux: the new pages would have no memory behind them and raise SIGBUS. Map a new, larger region and copy, or use a shared-memory object (New-MemoryMapping -Name).", nameof(newLength));
+        }
+        if (!extendFile && file is not null && newLength > Length)
+        {
+            EnsureFileHolds(newLength, extendFile: false);
+        }
     }
 
     /// <summary>Refuses a growth past the end of the file, or extends the file first when asked to.</summary>
@@ -132,7 +164,4 @@ public sealed partial class MemoryMapping
         }
         return areas.Count > 0 ? areas : [new ByteRange(0, MappedLength)];
     }
-
-    private ArgumentException HugePagesCannotGrow() =>
-        new($"Mapping {Id} is made of huge pages, and Linux does not grow huge-page mappings in place or by moving them (mremap refuses it, since the pool's reservation cannot be split): map a new, larger region with HugePages and copy, or shrink instead.", "newLength");
 }

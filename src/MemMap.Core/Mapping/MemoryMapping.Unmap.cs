@@ -2,9 +2,31 @@ using MemMap.Interop;
 
 namespace MemMap;
 
-// Partial unmap (munmap of a page range): the mapping lives on with a hole that is an error to use.
+// Unmap (munmap): the whole mapping (Dispose), or a page range, after which the mapping lives on
+// with a hole that is an error to use.
 public sealed partial class MemoryMapping
 {
+    /// <summary>Unmaps the memory and closes the file. Operations in progress on other threads finish first; later ones get <see cref="MappingClosedException"/>.</summary>
+    public void Dispose()
+    {
+        using (ChangeScope change = EnterChange(throwIfClosed: false))
+        {
+            if (!closed)
+            {
+                foreach (ByteRange segment in pages.MappedSegments)
+                {
+                    // Only MemMap's own pages: a hole may already hold memory the runtime mapped there.
+                    Libc.Munmap(address + (nint)segment.Offset, (nuint)segment.Length);
+                }
+                ProcessLimits.Released(pages.AreaEstimate, file is null ? 0 : 1);
+                file?.Dispose();
+                closed = true;
+            }
+        }
+        CloseIdleDescriptions(); // the range locks' (MemoryMapping.RangeLock.cs), now that none can be returned
+        MappingRegistry.Remove(Id);
+    }
+
     /// <summary>
     /// Unmaps the pages of [offset, offset + count) (a null count: to the end): whole pages only, so <paramref name="offset"/>
     /// must be page-aligned and the count is rounded up to whole pages. The mapping lives on with a

@@ -10,8 +10,8 @@ namespace MemMap;
 /// Safe to use from several threads (see MemoryMapping.Gate.cs for the one lock design).
 /// </summary>
 /// <remarks>
-/// The capabilities live in partial-class files named after them: Create, Gate (locking), Access
-/// (read/write), Sync, Protection, Resize, Unmap (partial munmap).
+/// Each capability lives in a partial-class file named after it (MemoryMapping.Create.cs,
+/// MemoryMapping.Resize.cs, ...), in the folder of its layer: Mapping, Access, Paging, Synchronization.
 /// </remarks>
 public sealed partial class MemoryMapping : IDisposable
 {
@@ -81,27 +81,6 @@ public sealed partial class MemoryMapping : IDisposable
 
     /// <summary>True for MAP_SHARED mappings, whose writes other processes see.</summary>
     public bool IsShared => Kind is MappingKind.SharedFile or MappingKind.SharedAnonymous or MappingKind.SharedMemory;
-
-    /// <summary>Unmaps the memory and closes the file. Operations in progress on other threads finish first; later ones get <see cref="MappingClosedException"/>.</summary>
-    public void Dispose()
-    {
-        using (ChangeScope change = EnterChange(throwIfClosed: false))
-        {
-            if (!closed)
-            {
-                foreach (ByteRange segment in pages.MappedSegments)
-                {
-                    // Only MemMap's own pages: a hole may already hold memory the runtime mapped there.
-                    Interop.Libc.Munmap(address + (nint)segment.Offset, (nuint)segment.Length);
-                }
-                ProcessLimits.Released(pages.AreaEstimate, file is null ? 0 : 1);
-                file?.Dispose();
-                closed = true;
-            }
-        }
-        CloseIdleDescriptions(); // the range locks' (MemoryMapping.RangeLock.cs), now that none can be returned
-        MappingRegistry.Remove(Id);
-    }
 
     /// <inheritdoc/>
     public override string ToString() => $"MemoryMapping {Id}: {Kind} {Describe()}, {Length} bytes at 0x{Address:x}";

@@ -2,6 +2,7 @@ using MemMap.Interop;
 
 namespace MemMap;
 
+// Sync (msync): write a shared file mapping's changes back to its file, and say when that cannot be done.
 public sealed partial class MemoryMapping
 {
     /// <summary>
@@ -67,36 +68,4 @@ public sealed partial class MemoryMapping
         MappingKind.PrivateAnonymous or MappingKind.SharedAnonymous => $"Mapping {Id} is anonymous memory: it has no file, so Sync had nothing to write.",
         _ => null,
     };
-
-    /// <summary>The range [offset, offset + count) widened to whole pages, checked against <see cref="Length"/>; a null count runs to the end. Call under the gate (a resize changes Length).</summary>
-    internal (long Start, long Length) PageSpan(long offset, long? count)
-    {
-        long length = count ?? Math.Max(0, Length - offset);
-        CheckRange(offset, length);
-        long start = offset - offset % PageSize;
-        long end = count is null ? MappedLength : RoundUp(offset + length);
-        return (start, end - start);
-    }
-
-    /// <summary>
-    /// The page runs a page-wide call acts on: every mapped segment when no range is given (offset 0,
-    /// count null), holes skipped; else the range widened to whole pages, refused if it touches a
-    /// hole. Call under the gate.
-    /// </summary>
-    internal IEnumerable<ByteRange> PageRunsLocked(long offset, long? count, string what)
-    {
-        (long start, long span) = PageSpan(offset, count);
-        return offset == 0 && count is null ? pages.MappedSegments : [CheckMappedLocked(start, span, what)];
-    }
-
-    /// <summary>Refuses a page range that touches a hole; <paramref name="what"/> names the operation. Call under the gate.</summary>
-    internal ByteRange CheckMappedLocked(long start, long length, string what)
-    {
-        if (pages.FirstDenying(start, length, MemoryProtection.None) is { } hole)
-        {
-            throw new MappingAccessException(Id, Math.Max(start, hole.Offset), MemoryProtection.None, MappingAccessFault.Unmapped,
-                $"Cannot {what} mapping {Id} ({Describe()}) from offset {start} to {start + length - 1}: offsets {hole.Offset} to {hole.End - 1} were unmapped (Remove-MemoryMapping -Offset -Count). Give a range of pages that are still mapped.");
-        }
-        return new ByteRange(start, length);
-    }
 }
