@@ -9,7 +9,4 @@ internal static partial class Libc
     // the umask, so MemMap sets the exact mode with fchmod after creating.
     [LibraryImport("libc", EntryPoint = "shm_open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ShmOpen(string name, OpenFlags flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "shm_unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int ShmUnlink(string name);
 }
