@@ -254,24 +254,6 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>
-    /// <see cref="CheckFileEndLocked"/> for an access that is not a copy (an atomic): on the guarded
-    /// path, one guarded load of the sentinel page instead of an fstat, as a copy does. Call under the gate.
-    /// </summary>
-    internal unsafe void CheckFileEndBySentinelLocked(long offset, long count, MemoryProtection access)
-    {
-        if (writePath != AccessPath.Guarded)
-        {
-            CheckFileEndLocked(offset, count, access);
-            return;
-        }
-        nint sentinel = SentinelFor(offset, count, access); // itself the fstat check where there is no sentinel
-        if (sentinel != 0 && GuardedCopy.Copy(sentinel, null, 0, write: false, sentinel) == GuardedCopy.SentinelGone)
-        {
-            CheckFileEndLocked(offset, count, access);
-        }
-    }
-
-    /// <summary>
     /// Refuses an access of [offset, offset + count) to a regular file that reaches a byte at or past
     /// the file's current end (see the comment at the top): one fstat. Nothing is touched when it
     /// throws. Call under the gate; every way to touch the bytes of a file mapping calls it, or proves

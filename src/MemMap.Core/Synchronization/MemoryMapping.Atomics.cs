@@ -98,14 +98,68 @@ public sealed partial class MemoryMapping
         using UseScope use = EnterUse();
         CheckRange(offset, size);
         CheckAccessLocked(offset, size, access);
-        CheckFileEndBySentinelLocked(offset, size, access); // a value in the unsaved tail of a truncated file's last page would be lost
         RequireAtomicPathLocked();
+        if (writePath == AccessPath.Guarded)
+        {
+            return GuardedAtomicLocked(offset, size, operation, operand, expected, access);
+        }
         ulong before = AtomicLocked(offset, size, operation, operand, expected);
-        if (operation != AtomicOperation.Load && (operation != AtomicOperation.CompareExchange || before == (expected & Mask(size))))
+        if (Wrote(operation, before, expected, size))
         {
             WakeLocked(offset, size);
         }
         return before;
+    }
+
+    private static bool Wrote(AtomicOperation operation, ulong before, ulong expected, int size) =>
+        operation != AtomicOperation.Load && (operation != AtomicOperation.CompareExchange || before == (expected & Mask(size)));
+
+    /// <summary>
+    /// The guarded path's atomic in one native call (GuardedCopy.Value): the file-end probe first (a
+    /// value in the unsaved tail of a truncated file's last page would be lost), then the
+    /// instruction, then, after a write, the waiter counts of its words, whose waiters it then wakes.
+    /// Call under the gate, after the checks.
+    /// </summary>
+    private ulong GuardedAtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected, MemoryProtection access)
+    {
+        bool writes = operation != AtomicOperation.Load;
+        bool crossProcess = CrossProcessWaits;
+        long firstWord = offset & ~3L;
+        ValueOperation value = new()
+        {
+            At = address + (nint)offset,
+            Sentinel = SentinelFor(offset, size, access), // or 0, after an fstat, in the last page
+            FirstWaiters = writes ? WaiterTable.CounterAddress(crossProcess, WaitKeyLocked(firstWord)) : 0,
+            SecondWaiters = writes && size == 8 ? WaiterTable.CounterAddress(crossProcess, WaitKeyLocked(firstWord + 4)) : 0,
+            Operand = operand,
+            Expected = expected,
+            Size = size,
+            Operation = operation,
+        };
+        int result = GuardedCopy.Value(ref value);
+        if (result == GuardedCopy.ValueSentinelGone)
+        {
+            CheckFileEndLocked(offset, size, access); // the sentinel page is gone: ask fstat, which throws past the end
+            value.Sentinel = 0;
+            result = GuardedCopy.Value(ref value);
+        }
+        if (result == GuardedCopy.ValueFaulted)
+        {
+            throw KernelRefused(offset, writes ? MemoryProtection.Write : MemoryProtection.Read);
+        }
+        if (Wrote(operation, value.Before, expected, size))
+        {
+            // A counter the helper could not read (bit set) or that does not exist (address 0) may hide a waiter.
+            if ((result & 1) != 0 || value.FirstWaiters == 0)
+            {
+                Libc.FutexWake(address + (nint)firstWord, !crossProcess);
+            }
+            if (size == 8 && ((result & 2) != 0 || value.SecondWaiters == 0))
+            {
+                Libc.FutexWake(address + (nint)firstWord + 4, !crossProcess);
+            }
+        }
+        return value.Before;
     }
 
     /// <summary>Refuses an offset that is not a multiple of the value's size, naming the alignment.</summary>
@@ -120,7 +174,7 @@ public sealed partial class MemoryMapping
 
     private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
-    /// <summary>The operation itself. Call under the gate, after the checks, on the Direct or Guarded path.</summary>
+    /// <summary>The operation itself, without the file-end probe or a wake (for Wait-MappedValue's reads). Call under the gate, after the checks, on the Direct or Guarded path.</summary>
     private unsafe ulong AtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected)
     {
         nint at = address + (nint)offset;
