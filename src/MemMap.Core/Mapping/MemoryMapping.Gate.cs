@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MemMap;
 
 // The one lock design, stated once:
@@ -46,11 +48,11 @@ public sealed partial class MemoryMapping
     private readonly object gateWaiters = new();
     private volatile bool closed;
 
-    /// <summary>A thread's uncounted use: the mapping it is using, or null (see the comment at the top).</summary>
+    /// <summary>A thread's uncounted use: the mapping it is using, or none (see the comment at the top).</summary>
     internal sealed class ThreadUse
     {
-        /// <summary>Written by its own thread only; read by changes.</summary>
-        internal MemoryMapping? Mapping;
+        /// <summary>The <see cref="Id"/> of the mapping in use, or 0: written by its own thread only, read by changes. A number, not a reference: storing one needs no GC write barrier.</summary>
+        internal int MappingId;
 
         /// <summary>Set once its thread has ended (by <see cref="ThreadUseOwner"/>), so that the record can be dropped.</summary>
         internal volatile bool Ended;
@@ -76,22 +78,30 @@ public sealed partial class MemoryMapping
     private static readonly object ThreadUsesLock = new();
 
     /// <summary>Enters the gate shared; throws <see cref="MappingClosedException"/> once the mapping is removed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the uncounted way in, inline in every access; the rest out of line
     internal UseScope EnterUse()
     {
-        ThreadUse mine = threadUse?.Record ?? RegisterThread();
-        if (mine.Mapping is null)
+        ThreadUse? mine = threadUse?.Record;
+        if (mine is not null && mine.MappingId == 0)
         {
-            Volatile.Write(ref mine.Mapping, this);
-            if ((Volatile.Read(ref gateState) & ChangeBit) == 0)
+            Volatile.Write(ref mine.MappingId, Id);
+            if ((Volatile.Read(ref gateState) & ChangeBit) == 0 && !closed)
             {
-                if (closed)
-                {
-                    Volatile.Write(ref mine.Mapping, null);
-                    throw new MappingClosedException(Id, Describe());
-                }
                 return new UseScope(this, mine);
             }
-            Volatile.Write(ref mine.Mapping, null); // a change is under way: wait for it as a counted use
+            Volatile.Write(ref mine.MappingId, 0); // a change is under way, or done: go the counted way
+        }
+        return EnterUseOtherwise(mine);
+    }
+
+    /// <summary>A thread's first use, a second use on the thread, or a use that meets a change or a removed mapping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private UseScope EnterUseOtherwise(ThreadUse? mine)
+    {
+        if (mine is null)
+        {
+            RegisterThread();
+            return EnterUse();
         }
         int seen = Volatile.Read(ref gateState);
         if ((seen & ChangeBit) != 0 || Interlocked.CompareExchange(ref gateState, seen + 1, seen) != seen)
@@ -122,13 +132,13 @@ public sealed partial class MemoryMapping
     {
         foreach (ThreadUse record in Volatile.Read(ref threadUses))
         {
-            if (record == threadUse?.Record && record.Mapping == this)
+            if (record == threadUse?.Record && record.MappingId == Id)
             {
                 ExitChange();
                 throw new LockRecursionException($"Mapping {Id}: a change was started by a thread that is using the mapping.");
             }
             SpinWait spin = default;
-            while (Volatile.Read(ref record.Mapping) == this)
+            while (Volatile.Read(ref record.MappingId) == Id)
             {
                 spin.SpinOnce(); // yields, then sleeps: a use is short, unless its page waits for the disk
             }
@@ -230,7 +240,7 @@ public sealed partial class MemoryMapping
         {
             if (record is not null)
             {
-                Volatile.Write(ref record.Mapping, null); // release: the use's loads and stores come first
+                Volatile.Write(ref record.MappingId, 0); // release: the use's loads and stores come first
             }
             else
             {

@@ -82,9 +82,10 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>Whether an access of <paramref name="size"/> bytes at <paramref name="offset"/> can be one atomic instruction here: aligned, and a path that can do it.</summary>
-    private bool IsAtomic(long offset, int size) => size is 1 or 2 or 4 or 8 && offset % size == 0 && writePath is AccessPath.Direct or AccessPath.Guarded;
+    private bool IsAtomic(long offset, int size) => size is 1 or 2 or 4 or 8 && (offset & (size - 1)) == 0 && writePath is AccessPath.Direct or AccessPath.Guarded;
 
     /// <summary>One checked atomic operation on the <typeparamref name="T"/> at <paramref name="offset"/>; returns the value before it. Wakes waiters after a write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // inline in each caller, so that its operation and size are constants and the switches fold away
     private ulong Atomic<T>(long offset, AtomicOperation operation, ulong operand, ulong expected) where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
@@ -163,18 +164,26 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>Refuses an offset that is not a multiple of the value's size, naming the alignment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RequireAligned(long offset, int size, Type type)
     {
-        if (offset % size != 0)
+        if ((offset & (size - 1)) != 0) // size is a power of two: no division on every access
         {
-            throw new ArgumentException(
-                $"Offset {offset} is not aligned for an atomic {type.Name} in mapping {Id} ({Describe()}): it needs {size}-byte alignment (an offset that is a multiple of {size}, such as {offset - offset % size} or {offset - offset % size + size}). An unaligned value would be split across cache lines, which is neither atomic nor allowed.", nameof(offset));
+            ThrowUnaligned(offset, size, type);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowUnaligned(long offset, int size, Type type)
+    {
+        throw new ArgumentException(
+            $"Offset {offset} is not aligned for an atomic {type.Name} in mapping {Id} ({Describe()}): it needs {size}-byte alignment (an offset that is a multiple of {size}, such as {offset - offset % size} or {offset - offset % size + size}). An unaligned value would be split across cache lines, which is neither atomic nor allowed.", nameof(offset));
     }
 
     private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
     /// <summary>The operation itself, without the file-end probe or a wake (for Wait-MappedValue's reads). Call under the gate, after the checks, on the Direct or Guarded path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe ulong AtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected)
     {
         nint at = address + (nint)offset;
