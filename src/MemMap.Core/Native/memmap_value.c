@@ -77,9 +77,9 @@ fault:
 }
 
 // The four instructions on a value of `type`, each in its own function, with its own recovery
-// label, kept out of line: GCC 12.2 read a compare-and-swap's result from the wrong register when
-// its asm goto was inlined into the switch below (the expected value instead of what cmpxchg left
-// in rax), and SynchronizationTests' compare-and-swap tests failed. A plain aligned load is a sequentially consistent load on x86-64;
+// label, kept out of line: with all four inlined into the switches below, GCC 12.2 took a 64-bit
+// compare-and-swap's result from the expected value instead of what cmpxchg left in rax (checked:
+// ValueOperationTests and the four-process claim in SynchronizationTests then fail). A plain aligned load is a sequentially consistent load on x86-64;
 // xchg, lock xadd and lock cmpxchg are full barriers. Each returns 0 and sets *before, or -1.
 #define VALUE_INSTRUCTIONS(type, bits)                                                                    \
     static __attribute__((noinline)) int load##bits(uint8_t *address, uint64_t *before)                                      \
