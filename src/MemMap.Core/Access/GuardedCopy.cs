@@ -22,6 +22,9 @@ internal static unsafe class GuardedCopy
     /// <summary>memmap_guarded_value: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
     private static delegate* unmanaged<ValueOperation*, int> value;
 
+    /// <summary>memmap_guarded_small_copy: loaded with <see cref="Access"/>.</summary>
+    private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, int> smallCopy;
+
     /// <summary>The access after a probe of a sentinel page (memmap_guarded_access_within); loaded with <see cref="Access"/>.</summary>
     private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> accessWithin;
 
@@ -54,6 +57,18 @@ internal static unsafe class GuardedCopy
         nuint done = accessWithin((byte*)mapped, buffer, (nuint)count, operation, (byte*)sentinel);
         return done == nuint.MaxValue ? SentinelGone : (long)done;
     }
+
+    /// <summary>The most bytes <see cref="SmallCopy"/> takes.</summary>
+    internal const int SmallCopyLimit = 8;
+
+    /// <summary>
+    /// Copies at most <see cref="SmallCopyLimit"/> bytes, any alignment, in one call without the
+    /// copy's sigsetjmp (Native/memmap_value.c), after the sentinel probe like <see cref="Copy"/>.
+    /// Returns 0, <see cref="ValueSentinelGone"/> (nothing touched), or <see cref="ValueFaulted"/>:
+    /// some bytes may be done, so redo it with <see cref="Copy"/>, which counts them exactly.
+    /// </summary>
+    internal static int SmallCopy(nint mapped, byte* buffer, long count, bool write, nint sentinel) =>
+        smallCopy((byte*)mapped, buffer, (nuint)count, write ? 1 : 0, (byte*)sentinel);
 
     /// <summary>One atomic <paramref name="operation"/> on the naturally aligned <paramref name="size"/>-byte value at <paramref name="mapped"/>; false when its page raised SIGBUS. <paramref name="before"/> is the value before it.</summary>
     internal static bool Atomic(nint mapped, int size, AtomicOperation operation, ulong operand, ulong expected, out ulong before)
@@ -104,6 +119,7 @@ internal static unsafe class GuardedCopy
             return null;
         }
         value = (delegate* unmanaged<ValueOperation*, int>)NativeLibrary.GetExport(library, "memmap_guarded_value");
+        smallCopy = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, int>)NativeLibrary.GetExport(library, "memmap_guarded_small_copy");
         accessWithin = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access_within");
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }

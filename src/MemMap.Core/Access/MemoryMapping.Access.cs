@@ -211,7 +211,23 @@ public sealed partial class MemoryMapping
                 ReadFromFileLocked(offset, new Span<byte>(buffer, checked((int)count)));
                 return count;
             case AccessPath.Guarded:
-                long copied = GuardedCopy.Copy(mapped, buffer, count, write, SentinelFor(offset, count, access));
+                nint sentinel = SentinelFor(offset, count, access);
+                if (count <= GuardedCopy.SmallCopyLimit)
+                {
+                    // A few bytes (a typed value that is not aligned): one call without the copy's
+                    // sigsetjmp. After a fault, the guarded copy below redoes it and counts exactly.
+                    int small = GuardedCopy.SmallCopy(mapped, buffer, count, write, sentinel);
+                    if (small == 0)
+                    {
+                        return count;
+                    }
+                    if (small == GuardedCopy.ValueSentinelGone)
+                    {
+                        CheckFileEndLocked(offset, count, access);
+                        sentinel = 0;
+                    }
+                }
+                long copied = GuardedCopy.Copy(mapped, buffer, count, write, sentinel);
                 if (copied == GuardedCopy.SentinelGone)
                 {
                     CheckFileEndLocked(offset, count, access);

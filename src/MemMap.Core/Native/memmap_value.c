@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <ucontext.h>
 
 #include "memmap_guard.h"
@@ -134,6 +135,48 @@ VALUE_INSTRUCTIONS(uint16_t, 16)
 VALUE_INSTRUCTIONS(uint32_t, 32)
 VALUE_INSTRUCTIONS(uint64_t, 64)
 
+// A small copy of any alignment: one listed 8-byte load or store when it is 8 bytes (an x86-64
+// access that faults has no effect, even one split across two pages), else byte by byte. -1 when a
+// page faulted: bytes before it may be done, and the caller redoes the copy with the guarded copy,
+// which counts them exactly.
+static __attribute__((noinline)) int small_read(const uint8_t *mapped, uint8_t *buffer, size_t count)
+{
+    if (count == 8)
+    {
+        uint64_t v;
+        __asm__ goto("1: mov %[at], %[v]" FIXUP(fault) : [v] "=r"(v) : [at] "m"(*(const volatile uint64_t *)mapped) : "memory" : fault);
+        memcpy(buffer, &v, 8);
+        return 0;
+    }
+    for (size_t i = 0; i < count; i++)
+    {
+        uint8_t v;
+        __asm__ goto("1: movb %[at], %[v]" FIXUP(fault) : [v] "=q"(v) : [at] "m"(*(const volatile uint8_t *)(mapped + i)) : "memory" : fault);
+        buffer[i] = v;
+    }
+    return 0;
+fault:
+    return -1;
+}
+
+static __attribute__((noinline)) int small_write(uint8_t *mapped, const uint8_t *buffer, size_t count)
+{
+    if (count == 8)
+    {
+        uint64_t v;
+        memcpy(&v, buffer, 8);
+        __asm__ goto("1: mov %[v], %[at]" FIXUP(fault) : [at] "=m"(*(volatile uint64_t *)mapped) : [v] "r"(v) : "memory" : fault);
+        return 0;
+    }
+    for (size_t i = 0; i < count; i++)
+    {
+        __asm__ goto("1: movb %[v], %[at]" FIXUP(fault) : [at] "=m"(*(volatile uint8_t *)(mapped + i)) : [v] "q"(buffer[i]) : "memory" : fault);
+    }
+    return 0;
+fault:
+    return -1;
+}
+
 static inline int value_at(uint8_t *at, int size, int op, uint64_t operand, uint64_t expected, uint64_t *before)
 {
     switch (size)
@@ -161,6 +204,16 @@ static inline int probe(const uint8_t *at)
 static inline int value_at(uint8_t *at, int size, int op, uint64_t operand, uint64_t expected, uint64_t *before)
 {
     return memmap_guarded_atomic(at, size, op, operand, expected, before);
+}
+
+static inline int small_read(const uint8_t *mapped, uint8_t *buffer, size_t count)
+{
+    return memmap_guarded_access((uint8_t *)mapped, buffer, count, 0) == count ? 0 : -1;
+}
+
+static inline int small_write(uint8_t *mapped, const uint8_t *buffer, size_t count)
+{
+    return memmap_guarded_access(mapped, (uint8_t *)buffer, count, 1) == count ? 0 : -1;
 }
 
 #endif
@@ -194,4 +247,21 @@ EXPORT int memmap_guarded_value(struct value_operation *operation)
         }
     }
     return waiting;
+}
+
+// A read (write = 0) or write of count <= 8 bytes of any alignment, after the sentinel probe
+// (NULL: none): the typed value that is not aligned, or a Read of a few bytes. Returns 0,
+// SENTINEL_GONE (nothing touched), or VALUE_FAULTED (some bytes may be done: redo it with the
+// guarded copy for the exact count).
+EXPORT int memmap_guarded_small_copy(uint8_t *mapped, uint8_t *buffer, size_t count, int write, const uint8_t *sentinel)
+{
+    if (sentinel != NULL && probe(sentinel) != 0)
+    {
+        return SENTINEL_GONE;
+    }
+    if ((write ? small_write(mapped, buffer, count) : small_read(mapped, buffer, count)) != 0)
+    {
+        return VALUE_FAULTED;
+    }
+    return 0;
 }
