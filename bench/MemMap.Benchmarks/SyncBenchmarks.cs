@@ -18,12 +18,22 @@ internal static unsafe class SyncBenchmarks
     internal static void Run()
     {
         string path = Path.Combine(Path.GetTempPath(), $"memmap-bench-sync-{Environment.ProcessId}.bin");
-        File.WriteAllBytes(path, new byte[4096]);
+        string onePagePath = path + ".page";
+        File.WriteAllBytes(path, new byte[16 * 4096]);
+        File.WriteAllBytes(onePagePath, new byte[4096]);
         try
         {
             using MemoryMapping anonymous = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4096 });
             using MemoryMapping file = MemoryMapping.MapFile(path);
-            foreach ((string what, MemoryMapping mapping, double bar) in new[] { ("anonymous memory", anonymous, 2.0), ("shared file mapping", file, 4.0) })
+            // A counter in the file's last page: the file's end can lie anywhere in that page, so every
+            // access there asks fstat (issue 15); in a page before it the sentinel probe proves it.
+            using MemoryMapping onePage = MemoryMapping.MapFile(onePagePath);
+            foreach ((string what, MemoryMapping mapping, double? bar) in new (string, MemoryMapping, double?)[]
+            {
+                ("anonymous memory", anonymous, 2.0),
+                ("shared file mapping (a 64 KiB file, the counter at offset 0)", file, 4.0),
+                ("shared file mapping (a one-page file: fstat per add)", onePage, null),
+            })
             {
                 long* raw = (long*)mapping.Address;
                 QuickMode.Compare($"atomic add, {what}", "MemoryMapping.AddValue<long>", () =>
@@ -62,6 +72,7 @@ internal static unsafe class SyncBenchmarks
         finally
         {
             File.Delete(path);
+            File.Delete(onePagePath);
         }
     }
 

@@ -19,8 +19,11 @@ internal static unsafe class GuardedCopy
 
     private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Load();
 
-    /// <summary>memmap_guarded_atomic: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
-    private static delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int> atomic;
+    /// <summary>memmap_guarded_value: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
+    private static delegate* unmanaged<ValueOperation*, int> value;
+
+    /// <summary>memmap_guarded_small_copy: loaded with <see cref="Access"/>.</summary>
+    private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, int> smallCopy;
 
     /// <summary>The access after a probe of a sentinel page (memmap_guarded_access_within); loaded with <see cref="Access"/>.</summary>
     private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> accessWithin;
@@ -55,13 +58,45 @@ internal static unsafe class GuardedCopy
         return done == nuint.MaxValue ? SentinelGone : (long)done;
     }
 
+    /// <summary>The most bytes <see cref="SmallCopy"/> takes.</summary>
+    internal const int SmallCopyLimit = 8;
+
+    /// <summary>
+    /// Copies at most <see cref="SmallCopyLimit"/> bytes, any alignment, in one call without the
+    /// copy's sigsetjmp (Native/memmap_value.c), after the sentinel probe like <see cref="Copy"/>.
+    /// Returns 0, <see cref="ValueSentinelGone"/> (nothing touched), or <see cref="ValueFaulted"/>:
+    /// some bytes may be done, so redo it with <see cref="Copy"/>, which counts them exactly.
+    /// </summary>
+    internal static int SmallCopy(nint mapped, byte* buffer, long count, bool write, nint sentinel) =>
+        smallCopy((byte*)mapped, buffer, (nuint)count, write ? 1 : 0, (byte*)sentinel);
+
     /// <summary>One atomic <paramref name="operation"/> on the naturally aligned <paramref name="size"/>-byte value at <paramref name="mapped"/>; false when its page raised SIGBUS. <paramref name="before"/> is the value before it.</summary>
     internal static bool Atomic(nint mapped, int size, AtomicOperation operation, ulong operand, ulong expected, out ulong before)
     {
-        ulong seen;
-        int result = atomic((byte*)mapped, size, (int)operation, operand, expected, &seen);
-        before = seen;
-        return result == 0;
+        ValueOperation single = new() { At = mapped, Size = size, Operation = operation, Operand = operand, Expected = expected };
+        int result = Value(ref single);
+        before = single.Before;
+        return result >= 0;
+    }
+
+    /// <summary>What <see cref="Value"/> returns when the value's page raised SIGBUS (nothing was written).</summary>
+    internal const int ValueFaulted = -1;
+
+    /// <summary>What <see cref="Value"/> returns, having touched nothing, when the sentinel page raised SIGBUS.</summary>
+    internal const int ValueSentinelGone = -2;
+
+    /// <summary>
+    /// Runs one value operation in one call (Native/memmap_value.c): the sentinel probe, the atomic
+    /// instruction, and after a write the waiter counts. Returns <see cref="ValueFaulted"/>,
+    /// <see cref="ValueSentinelGone"/>, or after a write a mask of the waiter counts that were not 0
+    /// or not readable (bit 0: <see cref="ValueOperation.FirstWaiters"/>, bit 1: <see cref="ValueOperation.SecondWaiters"/>).
+    /// </summary>
+    internal static int Value(ref ValueOperation operation)
+    {
+        fixed (ValueOperation* pointer = &operation)
+        {
+            return value(pointer);
+        }
     }
 
     [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
@@ -83,7 +118,8 @@ internal static unsafe class GuardedCopy
             UnavailableReason = "its SIGBUS handler could not be installed";
             return null;
         }
-        atomic = (delegate* unmanaged<byte*, int, int, ulong, ulong, ulong*, int>)NativeLibrary.GetExport(library, "memmap_guarded_atomic");
+        value = (delegate* unmanaged<ValueOperation*, int>)NativeLibrary.GetExport(library, "memmap_guarded_value");
+        smallCopy = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, int>)NativeLibrary.GetExport(library, "memmap_guarded_small_copy");
         accessWithin = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access_within");
         return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
     }
@@ -101,4 +137,36 @@ internal static unsafe class GuardedCopy
     /// </summary>
     internal static long Move(nint destination, nint source, long count) =>
         (long)MoveAccess((byte*)destination, (byte*)source, (nuint)count);
+}
+
+/// <summary>One operation of <see cref="GuardedCopy.Value"/>: the layout of struct value_operation in Native/memmap_value.c (keep the two the same).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ValueOperation
+{
+    /// <summary>The value's address: naturally aligned, <see cref="Size"/> bytes.</summary>
+    public nint At;
+
+    /// <summary>A byte to load first, the file-end probe (MemoryMapping.Access.cs), or 0.</summary>
+    public nint Sentinel;
+
+    /// <summary>The waiter count to read after a write (WaiterTable), or 0.</summary>
+    public nint FirstWaiters;
+
+    /// <summary>A second waiter count (the high word of an 8-byte value), or 0.</summary>
+    public nint SecondWaiters;
+
+    /// <summary>What to store or add, or the new value of a compare-and-swap.</summary>
+    public ulong Operand;
+
+    /// <summary>A compare-and-swap's expected value.</summary>
+    public ulong Expected;
+
+    /// <summary>Out: the value before the operation (the value read, for a load).</summary>
+    public ulong Before;
+
+    /// <summary>1, 2, 4 or 8.</summary>
+    public int Size;
+
+    /// <summary>What to do.</summary>
+    public AtomicOperation Operation;
 }

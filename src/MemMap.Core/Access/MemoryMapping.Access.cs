@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MemMap.Interop;
 
 namespace MemMap;
@@ -131,24 +132,41 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>Checks that [offset, offset + count) lies inside the bytes the user mapped (<see cref="Length"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // every access runs it: the check inline, the message out of line
     internal void CheckRange(long offset, long count)
     {
         long length = Length;
         if (offset < 0 || count < 0 || offset > length || count > length - offset)
         {
-            string reason = offset < 0 || count < 0
-                ? $"offset {offset} with count {count} is not a range (both must be 0 or more)"
-                : $"offset {offset} with count {count} reaches byte {offset + count - 1}, past its end";
-            throw new ArgumentOutOfRangeException(nameof(offset), offset,
-                $"Mapping {Id} ({Describe()}) holds {length} bytes (offsets 0 to {length - 1}); {reason}. "
-                + (Path is null
-                    ? "Map more memory, or grow it with Resize-MemoryMapping."
-                    : "To get more room, grow it with Resize-MemoryMapping -ExtendFile, or map it anew with New-MemoryMapping -Create -Length."));
+            ThrowOutOfRange(offset, count, length);
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfRange(long offset, long count, long length)
+    {
+        string reason = offset < 0 || count < 0
+            ? $"offset {offset} with count {count} is not a range (both must be 0 or more)"
+            : $"offset {offset} with count {count} reaches byte {offset + count - 1}, past its end";
+        throw new ArgumentOutOfRangeException(nameof(offset), offset,
+            $"Mapping {Id} ({Describe()}) holds {length} bytes (offsets 0 to {length - 1}); {reason}. "
+            + (Path is null
+                ? "Map more memory, or grow it with Resize-MemoryMapping."
+                : "To get more room, grow it with Resize-MemoryMapping -ExtendFile, or map it anew with New-MemoryMapping -Create -Length."));
+    }
+
     /// <summary>Refuses an access that touches a hole or a page whose protection does not allow it. Call under the gate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the common case inline: a uniform map allows it everywhere
     internal void CheckAccessLocked(long offset, long count, MemoryProtection access)
+    {
+        if (!pages.AllowsEverywhere(access))
+        {
+            CheckRunsLocked(offset, count, access);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckRunsLocked(long offset, long count, MemoryProtection access)
     {
         if (pages.FirstDenying(offset, count, access) is { } run)
         {
@@ -193,7 +211,23 @@ public sealed partial class MemoryMapping
                 ReadFromFileLocked(offset, new Span<byte>(buffer, checked((int)count)));
                 return count;
             case AccessPath.Guarded:
-                long copied = GuardedCopy.Copy(mapped, buffer, count, write, SentinelFor(offset, count, access));
+                nint sentinel = SentinelFor(offset, count, access);
+                if (count <= GuardedCopy.SmallCopyLimit)
+                {
+                    // A few bytes (a typed value that is not aligned): one call without the copy's
+                    // sigsetjmp. After a fault, the guarded copy below redoes it and counts exactly.
+                    int small = GuardedCopy.SmallCopy(mapped, buffer, count, write, sentinel);
+                    if (small == 0)
+                    {
+                        return count;
+                    }
+                    if (small == GuardedCopy.ValueSentinelGone)
+                    {
+                        CheckFileEndLocked(offset, count, access);
+                        sentinel = 0;
+                    }
+                }
+                long copied = GuardedCopy.Copy(mapped, buffer, count, write, sentinel);
                 if (copied == GuardedCopy.SentinelGone)
                 {
                     CheckFileEndLocked(offset, count, access);
@@ -251,24 +285,6 @@ public sealed partial class MemoryMapping
         }
         CheckFileEndLocked(offset, count, access);
         return 0;
-    }
-
-    /// <summary>
-    /// <see cref="CheckFileEndLocked"/> for an access that is not a copy (an atomic): on the guarded
-    /// path, one guarded load of the sentinel page instead of an fstat, as a copy does. Call under the gate.
-    /// </summary>
-    internal unsafe void CheckFileEndBySentinelLocked(long offset, long count, MemoryProtection access)
-    {
-        if (writePath != AccessPath.Guarded)
-        {
-            CheckFileEndLocked(offset, count, access);
-            return;
-        }
-        nint sentinel = SentinelFor(offset, count, access); // itself the fstat check where there is no sentinel
-        if (sentinel != 0 && GuardedCopy.Copy(sentinel, null, 0, write: false, sentinel) == GuardedCopy.SentinelGone)
-        {
-            CheckFileEndLocked(offset, count, access);
-        }
     }
 
     /// <summary>

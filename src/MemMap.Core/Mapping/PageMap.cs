@@ -77,6 +77,9 @@ internal sealed class PageMap
 
     internal static PageMap Uniform(long length, MemoryProtection protection) => new([new Run(0, length, protection, IsMapped: true)], 0);
 
+    /// <summary>Whether every page is mapped and allows <paramref name="access"/>: then no range needs a look-up.</summary>
+    internal bool AllowsEverywhere(MemoryProtection access) => uniform && (uniformProtection & access) == access;
+
     /// <summary>
     /// The first run overlapping [offset, offset + count) that is a hole or whose protection lacks
     /// <paramref name="access"/>, if any; with <see cref="MemoryProtection.None"/> only holes deny.
@@ -84,7 +87,7 @@ internal sealed class PageMap
     /// </summary>
     internal Run? FirstDenying(long offset, long count, MemoryProtection access)
     {
-        if (count <= 0 || (uniform && (uniformProtection & access) == access))
+        if (count <= 0 || AllowsEverywhere(access))
         {
             return null; // an empty range touches no page; a uniform map allows the access everywhere or nowhere
         }

@@ -28,7 +28,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#define EXPORT __attribute__((visibility("default")))
+#include "memmap_guard.h"
 
 enum { OP_READ = 0, OP_WRITE = 1, OP_FILL = 2 };
 
@@ -50,6 +50,10 @@ static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
 static void on_sigbus(int signal, siginfo_t *info, void *context)
 {
+    if (info->si_code > 0 && memmap_recover_listed_fault(context))
+    {
+        return; // a fault of a single-value instruction (memmap_value.c): it continues at its recovery
+    }
     struct guard *guard = active;
     uintptr_t at = (uintptr_t)info->si_addr;
     if (guard != NULL && ((at >= guard->begin && at < guard->end) || (at >= guard->probe_begin && at < guard->probe_end)))
@@ -278,12 +282,9 @@ EXPORT size_t memmap_guarded_move(uint8_t *destination, const uint8_t *source, s
     return done;
 }
 
-// Atomics: one load, store, fetch-add or compare-and-swap of a naturally aligned 1, 2, 4 or 8-byte
-// value in mapped memory, inside the same SIGBUS guard as the copies above, so a page another
-// process truncated away is an error (-1) instead of a dead process. Each is one instruction
-// (a plain aligned load or store, lock xadd, lock cmpxchg; ldar/stlr/ldaddal/casal or an
-// exclusive pair on arm64), sequentially consistent: a waiter that announces itself and then reads
-// the value, and a writer that writes and then looks for waiters, cannot miss each other.
+// Atomics inside the sigsetjmp guard, for memmap_value.c where it has no fault list (arm64): one
+// load, store, fetch-add or compare-and-swap of a naturally aligned 1, 2, 4 or 8-byte value, each
+// one instruction (ldar/stlr/ldaddal/casal or an exclusive pair on arm64), sequentially consistent.
 // *result receives the value before the operation (the value read, for a load); a compare-and-swap
 // succeeded when *result equals expected. Returns 0, or -1 when the page raised SIGBUS (nothing
 // was written).
@@ -296,7 +297,7 @@ enum { ATOMIC_LOAD = 0, ATOMIC_STORE = 1, ATOMIC_ADD = 2, ATOMIC_CAS = 3 };
         switch (op)                                                                              \
         {                                                                                        \
             case ATOMIC_LOAD: *result = __atomic_load_n(at, __ATOMIC_SEQ_CST); break;            \
-            case ATOMIC_STORE: *result = 0; __atomic_store_n(at, (type)operand, __ATOMIC_SEQ_CST); break; \
+            case ATOMIC_STORE: *result = __atomic_exchange_n(at, (type)operand, __ATOMIC_SEQ_CST); break; \
             case ATOMIC_ADD: *result = __atomic_fetch_add(at, (type)operand, __ATOMIC_SEQ_CST); break; \
             default:                                                                             \
                 __atomic_compare_exchange_n(at, &seen, (type)operand, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
@@ -306,7 +307,7 @@ enum { ATOMIC_LOAD = 0, ATOMIC_STORE = 1, ATOMIC_ADD = 2, ATOMIC_CAS = 3 };
     }                                                                                            \
     break
 
-EXPORT int memmap_guarded_atomic(uint8_t *mapped, int size, int op, uint64_t operand, uint64_t expected, uint64_t *result)
+int memmap_guarded_atomic(uint8_t *mapped, int size, int op, uint64_t operand, uint64_t expected, uint64_t *result)
 {
     struct guard guard = { .begin = (uintptr_t)mapped, .end = (uintptr_t)mapped + (size_t)size };
     if (sigsetjmp(guard.jump, 0) != 0)

@@ -1,6 +1,6 @@
 namespace MemMap;
 
-/// <summary>The atomic operations of the native helper (memmap_guarded_atomic), with its numbers.</summary>
+/// <summary>The atomic operations of the native helper (memmap_guarded_value), with its numbers.</summary>
 internal enum AtomicOperation
 {
     Load = 0,

@@ -82,9 +82,10 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>Whether an access of <paramref name="size"/> bytes at <paramref name="offset"/> can be one atomic instruction here: aligned, and a path that can do it.</summary>
-    private bool IsAtomic(long offset, int size) => size is 1 or 2 or 4 or 8 && offset % size == 0 && writePath is AccessPath.Direct or AccessPath.Guarded;
+    private bool IsAtomic(long offset, int size) => size is 1 or 2 or 4 or 8 && (offset & (size - 1)) == 0 && writePath is AccessPath.Direct or AccessPath.Guarded;
 
     /// <summary>One checked atomic operation on the <typeparamref name="T"/> at <paramref name="offset"/>; returns the value before it. Wakes waiters after a write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // inline in each caller, so that its operation and size are constants and the switches fold away
     private ulong Atomic<T>(long offset, AtomicOperation operation, ulong operand, ulong expected) where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
@@ -98,29 +99,91 @@ public sealed partial class MemoryMapping
         using UseScope use = EnterUse();
         CheckRange(offset, size);
         CheckAccessLocked(offset, size, access);
-        CheckFileEndBySentinelLocked(offset, size, access); // a value in the unsaved tail of a truncated file's last page would be lost
         RequireAtomicPathLocked();
+        if (writePath == AccessPath.Guarded)
+        {
+            return GuardedAtomicLocked(offset, size, operation, operand, expected, access);
+        }
         ulong before = AtomicLocked(offset, size, operation, operand, expected);
-        if (operation != AtomicOperation.Load && (operation != AtomicOperation.CompareExchange || before == (expected & Mask(size))))
+        if (Wrote(operation, before, expected, size))
         {
             WakeLocked(offset, size);
         }
         return before;
     }
 
+    private static bool Wrote(AtomicOperation operation, ulong before, ulong expected, int size) =>
+        operation != AtomicOperation.Load && (operation != AtomicOperation.CompareExchange || before == (expected & Mask(size)));
+
+    /// <summary>
+    /// The guarded path's atomic in one native call (GuardedCopy.Value): the file-end probe first (a
+    /// value in the unsaved tail of a truncated file's last page would be lost), then the
+    /// instruction, then, after a write, the waiter counts of its words, whose waiters it then wakes.
+    /// Call under the gate, after the checks.
+    /// </summary>
+    private ulong GuardedAtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected, MemoryProtection access)
+    {
+        bool writes = operation != AtomicOperation.Load;
+        bool crossProcess = CrossProcessWaits;
+        long firstWord = offset & ~3L;
+        ValueOperation value = new()
+        {
+            At = address + (nint)offset,
+            Sentinel = SentinelFor(offset, size, access), // or 0, after an fstat, in the last page
+            FirstWaiters = writes ? WaiterTable.CounterAddress(crossProcess, WaitKeyLocked(firstWord)) : 0,
+            SecondWaiters = writes && size == 8 ? WaiterTable.CounterAddress(crossProcess, WaitKeyLocked(firstWord + 4)) : 0,
+            Operand = operand,
+            Expected = expected,
+            Size = size,
+            Operation = operation,
+        };
+        int result = GuardedCopy.Value(ref value);
+        if (result == GuardedCopy.ValueSentinelGone)
+        {
+            CheckFileEndLocked(offset, size, access); // the sentinel page is gone: ask fstat, which throws past the end
+            value.Sentinel = 0;
+            result = GuardedCopy.Value(ref value);
+        }
+        if (result == GuardedCopy.ValueFaulted)
+        {
+            throw KernelRefused(offset, writes ? MemoryProtection.Write : MemoryProtection.Read);
+        }
+        if (Wrote(operation, value.Before, expected, size))
+        {
+            // A counter the helper could not read (bit set) or that does not exist (address 0) may hide a waiter.
+            if ((result & 1) != 0 || value.FirstWaiters == 0)
+            {
+                Libc.FutexWake(address + (nint)firstWord, !crossProcess);
+            }
+            if (size == 8 && ((result & 2) != 0 || value.SecondWaiters == 0))
+            {
+                Libc.FutexWake(address + (nint)firstWord + 4, !crossProcess);
+            }
+        }
+        return value.Before;
+    }
+
     /// <summary>Refuses an offset that is not a multiple of the value's size, naming the alignment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RequireAligned(long offset, int size, Type type)
     {
-        if (offset % size != 0)
+        if ((offset & (size - 1)) != 0) // size is a power of two: no division on every access
         {
-            throw new ArgumentException(
-                $"Offset {offset} is not aligned for an atomic {type.Name} in mapping {Id} ({Describe()}): it needs {size}-byte alignment (an offset that is a multiple of {size}, such as {offset - offset % size} or {offset - offset % size + size}). An unaligned value would be split across cache lines, which is neither atomic nor allowed.", nameof(offset));
+            ThrowUnaligned(offset, size, type);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowUnaligned(long offset, int size, Type type)
+    {
+        throw new ArgumentException(
+            $"Offset {offset} is not aligned for an atomic {type.Name} in mapping {Id} ({Describe()}): it needs {size}-byte alignment (an offset that is a multiple of {size}, such as {offset - offset % size} or {offset - offset % size + size}). An unaligned value would be split across cache lines, which is neither atomic nor allowed.", nameof(offset));
     }
 
     private static ulong Mask(int size) => size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
 
-    /// <summary>The operation itself. Call under the gate, after the checks, on the Direct or Guarded path.</summary>
+    /// <summary>The operation itself, without the file-end probe or a wake (for Wait-MappedValue's reads). Call under the gate, after the checks, on the Direct or Guarded path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe ulong AtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected)
     {
         nint at = address + (nint)offset;

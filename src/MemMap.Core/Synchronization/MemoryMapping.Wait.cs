@@ -153,14 +153,21 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>Refuses a path that cannot do one atomic instruction (see MemoryMapping.Atomics.cs). Call under the gate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RequireAtomicPathLocked()
     {
         if (writePath is not (AccessPath.Direct or AccessPath.Guarded))
         {
-            throw new MappingOperationException(
-                $"Mapping {Id} ({Describe()}) cannot do atomic operations: " + (GuardedCopy.IsAvailable
-                    ? "it maps a device, whose memory MemMap reaches only through the kernel's copy, one call per access."
-                    : $"MemMap's native helper is not loaded ({GuardedCopy.UnavailableReason}), and the kernel's copy is not one atomic step. Reinstall the module with its runtimes folder."));
+            ThrowNoAtomicPath();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoAtomicPath()
+    {
+        throw new MappingOperationException(
+            $"Mapping {Id} ({Describe()}) cannot do atomic operations: " + (GuardedCopy.IsAvailable
+                ? "it maps a device, whose memory MemMap reaches only through the kernel's copy, one call per access."
+                : $"MemMap's native helper is not loaded ({GuardedCopy.UnavailableReason}), and the kernel's copy is not one atomic step. Reinstall the module with its runtimes folder."));
     }
 }

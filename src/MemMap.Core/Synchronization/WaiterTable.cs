@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MemMap.Interop;
 
 namespace MemMap;
@@ -24,7 +25,7 @@ internal static unsafe class WaiterTable
     private const int Slots = 4096;
     private const int TableBytes = Slots * sizeof(int);
 
-    private static readonly int[] Local = new int[Slots];
+    private static readonly int[] Local = GC.AllocateArray<int>(Slots, pinned: true); // pinned: writers hand the native helper a counter's address
     private static readonly nint Shared = MapShared();
 
     /// <summary>The counter slot of <paramref name="key"/>: the top bits of a Fibonacci hash.</summary>
@@ -47,6 +48,20 @@ internal static unsafe class WaiterTable
         return Shared == 0
             || !GuardedCopy.Atomic(Shared + slot * sizeof(int), sizeof(int), AtomicOperation.Load, 0, 0, out ulong count)
             || count != 0;
+    }
+
+    /// <summary>
+    /// The address of <paramref name="key"/>'s counter, for a writer's native call to read (GuardedCopy.Value),
+    /// or 0 where there is no counter to read: then the writer wakes always.
+    /// </summary>
+    internal static nint CounterAddress(bool crossProcess, ulong key)
+    {
+        int slot = SlotOf(key);
+        if (!crossProcess)
+        {
+            return (nint)Unsafe.AsPointer(ref Local[slot]);
+        }
+        return Shared == 0 ? 0 : Shared + slot * sizeof(int);
     }
 
     private static void Add(bool crossProcess, ulong key, int delta)

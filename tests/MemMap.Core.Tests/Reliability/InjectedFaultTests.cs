@@ -108,6 +108,13 @@ public sealed class InjectedFaultTests : IDisposable
                 Assert.InRange(full.Offset, Page, 1 << 20);
                 Assert.Contains("file system is full", full.Message);
 
+                // A small write across that edge (the small copy's fault, redone by the guarded copy):
+                // exactly the bytes before the page that has no block, and the error at that page.
+                var straddle = Assert.Throws<MappingAccessException>(() => mapping.Write(full.Offset - 3, [1, 2, 3, 4, 5, 6, 7, 8]));
+                Assert.Equal(full.Offset, straddle.Offset);
+                Assert.Equal([1, 2, 3], mapping.Read(full.Offset - 3, 3));
+                Assert.Equal(MappingAccessFault.Refused, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(full.Offset - 4)).Fault);
+
                 mapping.Resize(8 << 20, extendFile: true); // extending succeeds: still sparse
                 Assert.Contains("file system is full", Assert.Throws<MappingAccessException>(() => mapping.Write(6 << 20, [1])).Message);
                 Assert.All(mapping.Read(0, Page), b => Assert.Equal(7, b)); // what was written stays readable
