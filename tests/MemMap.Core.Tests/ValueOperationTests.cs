@@ -60,6 +60,42 @@ public sealed class ValueOperationTests : IDisposable
         Assert.All(mapping.Read(offset + size, 16 - size), b => Assert.Equal(0, b)); // the bytes after the value
     }
 
+    [Theory]
+    [MemberData(nameof(BothPaths))]
+    public void A_value_that_is_not_aligned_reads_its_bytes_and_is_refused_where_a_copy_is(bool file)
+    {
+        using MemoryMapping mapping = Map(file);
+        byte[] pattern = TempFiles.Pattern(64);
+        mapping.Write(Page - 32, pattern);
+
+        // Across a page boundary, at every misalignment.
+        for (int at = 0; at < 40; at++)
+        {
+            Assert.Equal(BitConverter.ToInt64(pattern, at), mapping.ReadValue<long>(Page - 32 + at));
+            Assert.Equal(BitConverter.ToInt32(pattern, at), mapping.ReadValue<int>(Page - 32 + at));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.ReadValue<long>(4 * Page - 7));
+
+        mapping.Protect(MemoryProtection.None, 2 * Page, Page);
+        var denied = Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(2 * Page - 3));
+        Assert.Equal(MappingAccessFault.Protection, denied.Fault);
+        Assert.Equal(2 * Page, denied.Offset);
+    }
+
+    [Fact]
+    public void A_value_that_is_not_aligned_past_a_truncated_end_is_refused_and_one_before_it_still_reads()
+    {
+        byte[] content = TempFiles.Pattern(4 * Page);
+        string path = files.Create(content);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", (Page + 100).ToString(System.Globalization.CultureInfo.InvariantCulture), path));
+
+        Assert.Equal(BitConverter.ToInt64(content, 13), mapping.ReadValue<long>(13)); // the sentinel page is gone: fstat says 13 is inside
+        Assert.Equal(BitConverter.ToInt64(content, Page + 91), mapping.ReadValue<long>(Page + 91)); // the last 8 bytes of the file
+        Assert.Equal(MappingAccessFault.BeyondEndOfFile, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(Page + 93)).Fault);
+        Assert.Equal(MappingAccessFault.BeyondEndOfFile, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(2 * Page + 5)).Fault);
+    }
+
     [Fact]
     public void A_value_in_a_page_another_process_truncated_away_is_refused_by_every_operation_and_the_file_keeps_its_length()
     {
