@@ -171,4 +171,55 @@ public sealed class ValueOperationTests : IDisposable
             await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
+
+    // The gate's counted way in: a thread's second use (a copy holds both mappings' gates) and a
+    // change that must wait for it. A count that leaks or is never drained is a remove that hangs.
+
+    [Fact]
+    public async Task Copies_between_two_mappings_leave_both_removable_and_a_closed_one_refused_cleanly()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            MemoryMapping first = Map(file: round % 2 == 0);
+            MemoryMapping second = Map(file: false);
+            first.WriteValue(0, (long)round);
+            first.CopyTo(0, 8, second, 8); // the second gate is counted
+            Assert.Equal(round, second.ReadValue<long>(8));
+            second.Dispose();
+            Assert.Throws<MappingClosedException>(() => first.CopyTo(0, 8, second, 0)); // the closed one, entered the counted way
+            await Task.Run(first.Dispose).WaitAsync(TimeSpan.FromSeconds(30)); // a TimeoutException: it waited for a use that had ended
+            await Task.Run(second.Dispose).WaitAsync(TimeSpan.FromSeconds(30)); // the same for a second remove
+        }
+    }
+
+    [Fact]
+    public async Task A_remove_during_a_long_copy_waits_for_it_and_then_completes()
+    {
+        for (int round = 0; round < 6; round++)
+        {
+            using MemoryMapping source = MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 << 20 });
+            MemoryMapping destination = MemoryMapping.MapAnonymous(new MappingOptions { Length = 64 << 20 });
+            source.Fill(0, 64 << 20, (byte)(round + 1));
+            using var started = new Barrier(2);
+            Task copy = Task.Factory.StartNew(() =>
+            {
+                started.SignalAndWait();
+                for (int i = 0; i < 8; i++)
+                {
+                    try
+                    {
+                        source.CopyTo(0, 64 << 20, destination, 0); // the destination's gate is this thread's second use: counted
+                    }
+                    catch (MappingClosedException)
+                    {
+                        return;
+                    }
+                }
+            }, TaskCreationOptions.LongRunning);
+            started.SignalAndWait();
+            Thread.Sleep(5); // inside a copy, most rounds: the remove must wait for the count to drain
+            await Task.Run(destination.Dispose).WaitAsync(TimeSpan.FromSeconds(60)); // a TimeoutException: the remove never saw the copy end
+            await copy.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
 }
