@@ -32,6 +32,47 @@ public sealed class ProcessLimitTests : IDisposable
         Assert.True(free >= reserve && free <= reserve + reserve / 4, $"the refusal left {free} of {limit} areas free; the reserve is {reserve}");
     }
 
+    /// <summary>
+    /// The kernel areas a partial protect splits off count against the limit like new mappings: a child
+    /// that only protects pages of its mappings is refused by MemMap (not by mprotect's ENOMEM), with the
+    /// reserve left free and MemMap's own count equal to its mappings' runs. At the limit, every change of
+    /// part of a mapping (a protect from offset 0 with a count, from an offset to the end, a partial unmap,
+    /// a growth) is refused, and a protect of a whole mapping, which adds no area, is still done. The same
+    /// changes far from the limit, in this process, are done.
+    /// </summary>
+    [Fact]
+    public void Protecting_parts_of_mappings_is_refused_at_the_map_count_limit_and_a_whole_protect_still_works()
+    {
+        int page = Environment.SystemPageSize;
+        using (MemoryMapping near = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4 * page, Private = true }))
+        {
+            near.Protect(MemoryProtection.Read, 0, page);
+            near.Protect(MemoryProtection.Read, 2 * page);
+            near.Protect(MemoryProtection.ReadWrite);
+            Assert.Equal([new ProtectionRegion(0, 4 * page, MemoryProtection.ReadWrite)], near.ProtectionRegions);
+        }
+
+        (int exitCode, string output) = ChildProcess.RunChild("protect-to-area-limit");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        var refusal = System.Text.RegularExpressions.Regex.Match(output, @"refused after \d+ mappings: Cannot .*?\((\d+) of them held by MemMap's mappings\)");
+        Assert.True(refusal.Success, output);
+        int runs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"runs of the mappings: (\d+)").Groups[1].Value);
+        Assert.Equal(runs, int.Parse(refusal.Groups[1].Value)); // MemMap counted every area its protects split off, no more
+        int limit = int.Parse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim());
+        int reserve = Math.Max(4096, limit / 8);
+        int free = limit - InUseAtRefusal(output, "areas");
+        Assert.True(free >= reserve && free <= reserve + reserve / 4, $"the refusal left {free} of {limit} areas free; the reserve is {reserve}: {output}");
+        foreach (string part in new[] { "protect from 0 with a count", "protect from an offset to the end" })
+        {
+            Assert.Matches($@"probe {part}: refused: Cannot protect part of mapping \d+: .*vm\.max_map_count", output);
+        }
+        Assert.Matches(@"probe unmap a page: refused: Cannot unmap part of mapping \d+: ", output);
+        Assert.Matches(@"probe grow: refused: Cannot grow mapping \d+: ", output);
+        Assert.Contains("probe protect the whole mapping: done", output);
+        Assert.Contains("healthy: 536870912 bytes allocated, 0 mappings left", output);
+    }
+
     /// <summary>The child's count of <paramref name="unit"/> (areas or descriptors) in use when it was refused.</summary>
     private static int InUseAtRefusal(string output, string unit) =>
         int.Parse(System.Text.RegularExpressions.Regex.Match(output, $@"in use at the refusal: (\d+) areas, (\d+) descriptors").Groups[unit == "areas" ? 1 : 2].Value);
