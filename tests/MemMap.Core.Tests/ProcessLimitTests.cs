@@ -49,6 +49,8 @@ public sealed class ProcessLimitTests : IDisposable
             near.Protect(MemoryProtection.Read, 0, page);
             near.Protect(MemoryProtection.Read, 2 * page);
             near.Protect(MemoryProtection.ReadWrite);
+            near.Resize(5 * page);
+            near.Unmap(4 * page, page);
             Assert.Equal([new ProtectionRegion(0, 4 * page, MemoryProtection.ReadWrite)], near.ProtectionRegions);
         }
 
@@ -70,6 +72,30 @@ public sealed class ProcessLimitTests : IDisposable
         Assert.Matches(@"probe unmap a page: refused: Cannot unmap part of mapping \d+: ", output);
         Assert.Matches(@"probe grow: refused: Cannot grow mapping \d+: ", output);
         Assert.Contains("probe protect the whole mapping: done", output);
+        Assert.Contains("healthy: 536870912 bytes allocated, 0 mappings left", output);
+    }
+
+    /// <summary>
+    /// The address-space reserve is max(1 GiB, RLIMIT_AS/4), and MemMap refuses the first mapping that
+    /// would leave less than that: not one mapping early, not one late (the mapping before it was allowed).
+    /// </summary>
+    [Fact]
+    public void Mapping_until_the_address_space_reserve_is_refused_at_the_first_mapping_that_would_reach_it()
+    {
+        const long limit = 4_000_000_000, bytes = 64 << 20;
+        long reserve = Math.Max(1L << 30, limit / 4);
+        // The GC reserves address space in proportion to RLIMIT_AS; a 1 GiB region range keeps it small (as in InjectedFaultTests).
+        string[] wrapper = ["prlimit", $"--as={limit}", "--", "env", "DOTNET_GCRegionRange=0x40000000"];
+
+        (int exitCode, string output) = ChildProcess.RunChildUnder(wrapper, null, "exhaust-address-space");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        var refusal = System.Text.RegularExpressions.Regex.Match(output,
+            $@"Cannot map {bytes} bytes of anonymous memory: {bytes} more bytes of address space would leave less than {reserve} of the process's limit RLIMIT_AS \({limit} bytes, (\d+) in use\)");
+        Assert.True(refusal.Success, output);
+        long inUse = long.Parse(refusal.Groups[1].Value);
+        Assert.True(inUse + bytes > limit - reserve, $"refused with {inUse} bytes in use, {limit - reserve - inUse} short of the reserve: one mapping early");
+        Assert.True(inUse <= limit - reserve + (16 << 20), $"refused with {inUse} bytes in use, past the reserve's edge {limit - reserve}: late");
         Assert.Contains("healthy: 536870912 bytes allocated, 0 mappings left", output);
     }
 

@@ -122,6 +122,56 @@ public sealed class ResizeTests : IDisposable
         Assert.True(blocker.Holds(0xAB));
     }
 
+    /// <summary>
+    /// A mapping at an offset into its file grows to the file's last byte exactly (no -ExtendFile
+    /// needed), and one byte further is refused with the most it can grow to: the file's size less
+    /// the mapping's offset.
+    /// </summary>
+    [Fact]
+    public void A_file_mapping_at_an_offset_grows_exactly_to_the_end_of_its_file_and_not_one_byte_past_it()
+    {
+        string path = files.CreatePattern(4 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Offset = Page, Length = Page });
+
+        mapping.Resize(3 * Page);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(TempFiles.Pattern(4 * Page)[(3 * Page)..], mapping.Read(2 * Page, Page));
+
+        var error = Assert.Throws<ArgumentException>(() => mapping.Resize(3 * Page + 1));
+        Assert.Contains($"is {4 * Page} bytes long, so mapping {mapping.Id} can grow to at most {3 * Page} bytes", error.Message);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(4 * Page, new FileInfo(path).Length);
+    }
+
+    /// <summary>A private mapping opens its file read-only, so -ExtendFile cannot extend it: ftruncate fails, with advice, and nothing changes.</summary>
+    [Fact]
+    public void Extending_the_file_of_a_private_mapping_is_refused_because_the_file_is_open_read_only()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Resize(2 * Page, extendFile: true));
+
+        Assert.Equal("ftruncate", error.SystemCall);
+        Assert.Contains("The file was opened read-only (a private or read-only mapping); extend it another way, or map it shared with Write.", error.Message);
+        Assert.Equal(Page, mapping.Length);
+        Assert.Equal(Page, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void A_mapping_with_a_hole_is_not_resized_and_the_refusal_names_the_hole()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        mapping.Unmap(Page, Page);
+
+        var error = Assert.Throws<MappingOperationException>(() => mapping.Resize(Page));
+
+        Assert.StartsWith($"Mapping {mapping.Id} (", error.Message);
+        Assert.Contains($"has unmapped pages ({new ByteRange(Page, Page)}); a mapping with a hole cannot be resized", error.Message);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(2 * Page, MapsFile.MappedBytes(mapping, 3 * Page));
+    }
+
     [Fact]
     public void Bad_lengths_and_removed_mappings_are_refused()
     {
