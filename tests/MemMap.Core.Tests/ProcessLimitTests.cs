@@ -35,7 +35,8 @@ public sealed class ProcessLimitTests : IDisposable
     /// <summary>
     /// The kernel areas a partial protect splits off count against the limit like new mappings: a child
     /// that only protects pages of its mappings is refused by MemMap (not by mprotect's ENOMEM), with the
-    /// reserve left free and MemMap's own count equal to its mappings' runs. At the limit, every change of
+    /// reserve left free and MemMap's own count equal to its mappings' runs, and again after removing
+    /// them all and protecting to the limit a second time. At the limit, every change of
     /// part of a mapping (a protect from offset 0 with a count, from an offset to the end, a partial unmap,
     /// a growth) is refused, and a protect of a whole mapping, which adds no area, is still done. The same
     /// changes far from the limit, in this process, are done.
@@ -57,14 +58,21 @@ public sealed class ProcessLimitTests : IDisposable
         (int exitCode, string output) = ChildProcess.RunChild("protect-to-area-limit");
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
-        var refusal = System.Text.RegularExpressions.Regex.Match(output, @"refused after \d+ mappings: Cannot .*?\((\d+) of them held by MemMap's mappings\)");
-        Assert.True(refusal.Success, output);
-        int runs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"runs of the mappings: (\d+)").Groups[1].Value);
-        Assert.Equal(runs, int.Parse(refusal.Groups[1].Value)); // MemMap counted every area its protects split off, no more
         int limit = int.Parse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim());
         int reserve = Math.Max(4096, limit / 8);
-        int free = limit - InUseAtRefusal(output, "areas");
-        Assert.True(free >= reserve && free <= reserve + reserve / 4, $"the refusal left {free} of {limit} areas free; the reserve is {reserve}: {output}");
+        foreach (int round in new[] { 1, 2 }) // the second after removing the first round's mappings
+        {
+            var refusal = System.Text.RegularExpressions.Regex.Match(output, $@"round {round}: refused after \d+ mappings: Cannot .*?\((\d+) of them held by MemMap's mappings\)");
+            Assert.True(refusal.Success, output);
+            int runs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, $@"round {round}: runs of the mappings: (\d+)").Groups[1].Value);
+            Assert.Equal(runs, int.Parse(refusal.Groups[1].Value)); // MemMap counted every area its protects split off and its removals gave back, no more
+            int inUse = int.Parse(System.Text.RegularExpressions.Regex.Match(output, $@"round {round}: in use at the refusal: (\d+) areas").Groups[1].Value);
+            int free = limit - inUse;
+            // MemMap decides by its last reading of /proc/self/maps plus its own count; the runtime may map an area or two
+            // in between (it did here under load), which is what the reserve is for. A reading trusted all the way back up
+            // after the removals (the bug this found) left 11 to 13 fewer.
+            Assert.True(free >= reserve - 4 && free <= reserve + reserve / 4, $"round {round}: the refusal left {free} of {limit} areas free; the reserve is {reserve}: {output}");
+        }
         foreach (string part in new[] { "protect from 0 with a count", "protect from an offset to the end" })
         {
             Assert.Matches($@"probe {part}: refused: Cannot protect part of mapping \d+: .*vm\.max_map_count", output);

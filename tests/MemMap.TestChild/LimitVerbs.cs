@@ -5,8 +5,9 @@ using MemMap;
 /// (tests/MemMap.Core.Tests/ProcessLimitTests.cs):
 ///   protect-to-area-limit   map 64-page mappings and give every odd page of each its own protection, one
 ///                           partial protect at a time (each splits off 2 kernel areas), until MemMap refuses;
-///                           print the refusal, what was in use then, and the sum of the mappings' own runs;
-///                           then, at the limit, try on the first mapping (every page its own area): a protect
+///                           print the refusal, what was in use then, and the sum of the mappings' own runs
+///                           ("round 1: ..."); remove them all and do it again ("round 2: ..."); map pages until even
+///                           one more area is refused before each of these; then, at the limit, try on the first mapping (every page its own area): a protect
 ///                           from offset 0 with a count, one from an offset to the end, a partial unmap and a
 ///                           growth (each must be refused), and a protect of the whole mapping (which needs no
 ///                           area: it must be done); print "probe NAME: refused: MESSAGE" or "probe NAME: done";
@@ -24,7 +25,6 @@ internal static class LimitVerbs
             return null;
         }
         int page = Environment.SystemPageSize;
-        var mappings = new List<MemoryMapping>();
         // Warm up what the refusal runs (the first exception, the count below), so that what it maps is in use before, as Program.cs's Exhaust does.
         _ = InUse();
         try
@@ -35,6 +35,35 @@ internal static class LimitVerbs
         {
             _ = warmUp.Message + warmUp.StackTrace;
         }
+        // Twice: the second round shows that removing the first round's mappings gave their areas back to MemMap's count.
+        List<MemoryMapping> mappings = ProtectToLimit(page, round: 1);
+        foreach (MemoryMapping mapping in mappings)
+        {
+            mapping.Dispose();
+        }
+        mappings = ProtectToLimit(page, round: 2);
+        MemoryMapping first = mappings[0];
+        Probe(mappings, "protect from 0 with a count", () => first.Protect(MemoryProtection.Read, 0, page));
+        Probe(mappings, "protect from an offset to the end", () => first.Protect(MemoryProtection.Read, 2L * page));
+        Probe(mappings, "unmap a page", () => first.Unmap(2L * page, page));
+        Probe(mappings, "grow", () => first.Resize((Pages + 1) * (long)page));
+        Probe(mappings, "protect the whole mapping", () => first.Protect(MemoryProtection.ReadWrite));
+        byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
+        foreach (byte[] block in blocks)
+        {
+            Array.Fill(block, (byte)1); // touch every page
+        }
+        foreach (MemoryMapping mapping in mappings)
+        {
+            mapping.Dispose();
+        }
+        Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
+        return 0;
+    }
+
+    private static List<MemoryMapping> ProtectToLimit(int page, int round)
+    {
+        var mappings = new List<MemoryMapping>();
         try
         {
             while (true)
@@ -50,31 +79,27 @@ internal static class LimitVerbs
         catch (ProcessLimitException refused)
         {
             string inUse = InUse();
-            Console.WriteLine($"refused after {mappings.Count} mappings: {refused.Message}");
-            Console.WriteLine($"in use at the refusal: {inUse}");
-            Console.WriteLine($"runs of the mappings: {mappings.Sum(mapping => mapping.ProtectionRegions.Count)}");
+            Console.WriteLine($"round {round}: refused after {mappings.Count} mappings: {refused.Message}");
+            Console.WriteLine($"round {round}: in use at the refusal: {inUse}");
+            Console.WriteLine($"round {round}: runs of the mappings: {mappings.Sum(mapping => mapping.ProtectionRegions.Count)}");
         }
-        MemoryMapping first = mappings[0];
-        Probe("protect from 0 with a count", () => first.Protect(MemoryProtection.Read, 0, page));
-        Probe("protect from an offset to the end", () => first.Protect(MemoryProtection.Read, 2L * page));
-        Probe("unmap a page", () => first.Unmap(2L * page, page));
-        Probe("grow", () => first.Resize((Pages + 1) * (long)page));
-        Probe("protect the whole mapping", () => first.Protect(MemoryProtection.ReadWrite));
-        byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
-        foreach (byte[] block in blocks)
-        {
-            Array.Fill(block, (byte)1); // touch every page
-        }
-        foreach (MemoryMapping mapping in mappings)
-        {
-            mapping.Dispose();
-        }
-        Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
-        return 0;
+        return mappings;
     }
 
-    private static void Probe(string name, Action operation)
+    /// <summary>Maps pages until even one more area is refused (a re-reading may have found the runtime gave some back), then tries <paramref name="operation"/>.</summary>
+    private static void Probe(List<MemoryMapping> mappings, string name, Action operation)
     {
+        try
+        {
+            while (true)
+            {
+                mappings.Add(MemoryMapping.MapAnonymous(new MappingOptions { Length = Environment.SystemPageSize, Private = true }));
+            }
+        }
+        catch (ProcessLimitException)
+        {
+            // At the limit now.
+        }
         try
         {
             operation();
