@@ -45,6 +45,7 @@ public sealed class AccessCheckTests : IDisposable
         }
 
         Refused(() => mapping.Read(length - 1, 2), $"offset {length - 1} with count 2 reaches byte {length}, past its end");
+        Refused(() => mapping.Read(0, (int)length + 1), $"offset 0 with count {length + 1} reaches byte {length}, past its end");
         Refused(() => mapping.Write(length, "x"u8), $"offset {length} with count 1 reaches byte {length}, past its end");
         Refused(() => mapping.Read(length + 1, 0), $"offset {length + 1} with count 0 reaches byte {length}, past its end");
         Refused(() => mapping.Read(-1, 1), "offset -1 with count 1 is not a range (both must be 0 or more)");
@@ -79,6 +80,7 @@ public sealed class AccessCheckTests : IDisposable
         Assert.Equal(TempFiles.Pattern(5 * Page)[(int)(size - 10)..(int)size], mapping.Read(end - 10, 10));
         Assert.Equal(TempFiles.Pattern(5 * Page)[Page..(int)size], mapping.Read(0, (int)end));
         mapping.Write(end - 1, "z"u8);
+        Assert.Empty(mapping.Read(end + 5, 0)); // an empty access touches no byte, so none past the end either
 
         void BeyondTheEnd(Action access, long at, string nothing)
         {
