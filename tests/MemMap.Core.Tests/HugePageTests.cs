@@ -66,7 +66,18 @@ public sealed class HugePageTests
         mapping.Write(0, "kept"u8);
 
         Assert.Contains("not a whole number of them", Assert.Throws<ArgumentException>(() => mapping.Resize(3L << 20)).Message);
-        Assert.Contains("does not grow huge-page mappings", Assert.Throws<ArgumentException>(() => mapping.Resize(4 * Huge)).Message);
+        // The refusal names the nearest whole number of huge pages at or below the length, and at least one.
+        foreach ((long length, string give) in new[] { (Huge / 2, $"give a Length of {Huge} (1 huge page)."), (Huge + 1, $"give a Length of {Huge} (1 huge page)."), (2 * Huge + Huge / 2, $"give a Length of {2 * Huge} (2 huge pages).") })
+        {
+            var notWhole = Assert.Throws<ArgumentException>(() => mapping.Resize(length));
+            Assert.Contains($"and {length} bytes is not a whole number of them: {give}", notWhole.Message);
+            Assert.Equal("newLength", notWhole.ParamName);
+        }
+        var grow = Assert.Throws<ArgumentException>(() => mapping.Resize(4 * Huge));
+        Assert.Contains("does not grow huge-page mappings", grow.Message);
+        Assert.Equal("newLength", grow.ParamName);
+        mapping.Resize(2 * Huge); // its own length: no growth, nothing to refuse
+        Assert.Equal("kept"u8.ToArray(), mapping.Read(0, 4));
         mapping.Resize(Huge);
 
         Assert.Equal((Huge, Huge), (mapping.Length, mapping.MappedLength));

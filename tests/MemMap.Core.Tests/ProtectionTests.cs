@@ -98,6 +98,20 @@ public sealed class ProtectionTests : IDisposable
         Assert.Equal(MemoryProtection.Read, mapping.Protection);
     }
 
+    [Fact]
+    public void Protecting_a_range_over_a_hole_is_refused_with_the_operation_and_the_hole_named()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        mapping.Unmap(Page, Page);
+
+        var error = Assert.Throws<MappingAccessException>(() => mapping.Protect(MemoryProtection.Read, 0, 2 * Page));
+
+        Assert.Equal(MappingAccessFault.Unmapped, error.Fault);
+        Assert.StartsWith($"Cannot protect mapping {mapping.Id} (", error.Message);
+        Assert.Contains($"offsets {Page} to {2 * Page - 1} were unmapped", error.Message);
+        Assert.Equal("rw-p", MapsFile.PermissionsAt(mapping, 0)); // nothing protected
+    }
+
     /// <summary>
     /// A range whose first pages allow the access and whose later pages do not (PROT_NONE, read-only)
     /// is refused with the typed error naming the first page that denies it: every page of the range is

@@ -48,8 +48,8 @@ public sealed class ResizeTests : IDisposable
         using var blocker = new Blocker(old + 2 * Page, Page, 0xEE);
 
         var refused = Assert.Throws<SystemCallException>(() => mapping.Resize(4 * Page, allowMove: false));
-        Assert.Equal("ENOMEM", refused.ErrnoName);
-        Assert.Contains("-NoMove", refused.Message);
+        Assert.Equal(("mremap", "ENOMEM"), (refused.SystemCall, refused.ErrnoName));
+        Assert.Contains("There is no free address space right after the mapping to grow into; allow it to move (leave out -NoMove).", refused.Message);
         Assert.Equal(2 * Page, mapping.Length);
 
         mapping.Resize(4 * Page);
@@ -122,12 +122,107 @@ public sealed class ResizeTests : IDisposable
         Assert.True(blocker.Holds(0xAB));
     }
 
+    /// <summary>
+    /// A mapping at an offset into its file grows to the file's last byte exactly (no -ExtendFile
+    /// needed), and one byte further is refused with the most it can grow to: the file's size less
+    /// the mapping's offset.
+    /// </summary>
+    [Fact]
+    public void A_file_mapping_at_an_offset_grows_exactly_to_the_end_of_its_file_and_not_one_byte_past_it()
+    {
+        string path = files.CreatePattern(4 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Offset = Page, Length = Page });
+
+        mapping.Resize(3 * Page);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(TempFiles.Pattern(4 * Page)[(3 * Page)..], mapping.Read(2 * Page, Page));
+
+        var error = Assert.Throws<ArgumentException>(() => mapping.Resize(3 * Page + 1));
+        Assert.Contains($"is {4 * Page} bytes long, so mapping {mapping.Id} can grow to at most {3 * Page} bytes", error.Message);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(4 * Page, new FileInfo(path).Length);
+    }
+
+    /// <summary>A private mapping opens its file read-only, so -ExtendFile cannot extend it: ftruncate fails, with advice, and nothing changes.</summary>
+    [Fact]
+    public void Extending_the_file_of_a_private_mapping_is_refused_because_the_file_is_open_read_only()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Resize(2 * Page, extendFile: true));
+
+        Assert.Equal("ftruncate", error.SystemCall);
+        Assert.Contains("The file was opened read-only (a private or read-only mapping); extend it another way, or map it shared with Write.", error.Message);
+        Assert.Equal(Page, mapping.Length);
+        Assert.Equal(Page, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void A_mapping_with_a_hole_is_not_resized_and_the_refusal_names_the_hole()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        mapping.Unmap(Page, Page);
+
+        var error = Assert.Throws<MappingOperationException>(() => mapping.Resize(Page));
+
+        Assert.StartsWith($"Mapping {mapping.Id} (", error.Message);
+        Assert.Contains($"has unmapped pages ({new ByteRange(Page, Page)}); a mapping with a hole cannot be resized", error.Message);
+        Assert.Equal(3 * Page, mapping.Length);
+        Assert.Equal(2 * Page, MapsFile.MappedBytes(mapping, 3 * Page));
+
+        using MemoryMapping twoHoles = MemoryMapping.MapAnonymous(new MappingOptions { Length = 5 * Page, Private = true });
+        twoHoles.Unmap(Page, Page);
+        twoHoles.Unmap(3 * Page, Page);
+        Assert.Contains($"has unmapped pages ({new ByteRange(Page, Page)}, {new ByteRange(3 * Page, Page)});", Assert.Throws<MappingOperationException>(() => twoHoles.Resize(8 * Page)).Message);
+    }
+
+    /// <summary>A resize to the length a mapping has changes nothing, even when its file was truncated under it meanwhile (it checks the file only to grow).</summary>
+    [Fact]
+    public void A_resize_to_the_same_length_changes_nothing_even_after_the_file_was_truncated()
+    {
+        string path = files.CreatePattern(2 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        Assert.Equal(0, ChildProcess.Run("truncate", "--size", Page.ToString(), path).ExitCode);
+
+        mapping.Resize(2 * Page);
+
+        Assert.Equal(2 * Page, mapping.Length);
+        Assert.Equal(Page, new FileInfo(path).Length);
+        Assert.Equal(TempFiles.Pattern(Page), mapping.Read(0, Page));
+    }
+
+    /// <summary>
+    /// -ExtendFile past the largest file the file system holds (ext4: 16 TiB with 4 KiB blocks) fails
+    /// in ftruncate with EFBIG, saying the file could not be extended to that size, not that it is read-only;
+    /// the mapping and the file are unchanged.
+    /// </summary>
+    [Fact]
+    public void Extending_a_file_past_the_largest_the_file_system_holds_fails_with_EFBIG_and_changes_nothing()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        long tooLarge = 1L << 50; // 1 PiB
+        if (ChildProcess.Run("truncate", "--size", tooLarge.ToString(), files.NewPath()).ExitCode == 0)
+        {
+            Assert.Fail($"This file system ({files.Folder}) holds a file of {tooLarge} bytes, so EFBIG cannot be tested here: run the tests with TMPDIR on ext4.");
+        }
+
+        var error = Assert.Throws<SystemCallException>(() => mapping.Resize(tooLarge, extendFile: true));
+
+        Assert.Equal(("ftruncate", "EFBIG"), (error.SystemCall, error.ErrnoName));
+        Assert.Contains($"The file could not be extended to {tooLarge} bytes.", error.Message);
+        Assert.DoesNotContain("read-only", error.Message);
+        Assert.Equal(Page, mapping.Length);
+        Assert.Equal(Page, new FileInfo(path).Length);
+    }
+
     [Fact]
     public void Bad_lengths_and_removed_mappings_are_refused()
     {
         MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
         Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Resize(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Resize(-5));
+        Assert.StartsWith("The new length must be greater than 0, not -5; to remove the mapping use Remove-MemoryMapping.", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Resize(-5)).Message);
         mapping.Dispose();
         Assert.Throws<MappingClosedException>(() => mapping.Resize(2 * Page));
     }

@@ -20,7 +20,8 @@ using MemMap;
 //   lock-process current|future [onfault]  print VmLck, lock the whole process (mlockall), print VmLck, allocate
 //                                         64 MiB and start a thread, print VmLck, unlock, print VmLck; or print the
 //                                         refusal, then allocate and start a thread to show the process is healthy
-//   and the reliability verbs in ReliabilityVerbs.cs, the synchronization verbs in SyncVerbs.cs
+//   and the reliability verbs in ReliabilityVerbs.cs, the synchronization verbs in SyncVerbs.cs,
+//   the process-limit verbs in LimitVerbs.cs
 try
 {
     switch (args[0])
@@ -127,7 +128,7 @@ try
             }
             return 0;
         default:
-            if ((ReliabilityVerbs.Run(args) ?? SyncVerbs.Run(args)) is int code)
+            if ((ReliabilityVerbs.Run(args) ?? SyncVerbs.Run(args) ?? LimitVerbs.Run(args)) is int code)
             {
                 return code;
             }

@@ -154,6 +154,15 @@ internal static class ProcessLimits
                     return;
                 }
                 long allowed = limit - reserveFor(limit);
+                if (Interlocked.Read(ref owned) < ownedAtCount)
+                {
+                    // Mappings were removed since the last reading: move the reading down with them, so that the
+                    // way back up to the limit is re-read in halves again. A reading taken near the limit would
+                    // otherwise be trusted all the way back up, and whatever the runtime mapped meanwhile missed.
+                    long released = ownedAtCount - Interlocked.Read(ref owned);
+                    inUseAtCount -= released;
+                    ownedAtCount -= released;
+                }
                 long grown = Interlocked.Read(ref owned) - ownedAtCount;
                 // Trust the own count until half the headroom seen at the last reading is used.
                 if ((grown + more) * 2 > allowed - inUseAtCount)

@@ -32,6 +32,7 @@ public static class ChildProcess
         {
             start.Environment["HOME"] = Path.GetTempPath(); // not root's home, which the other user may not enter
         }
+        ShareActiveMutant(start);
         return Process.Start(start)!;
     }
 
@@ -52,7 +53,25 @@ public static class ChildProcess
         {
             start.ArgumentList.Add(argument);
         }
+        ShareActiveMutant(start);
         return Wait(Process.Start(start)!);
+    }
+
+    /// <summary>
+    /// Under mutation testing (Stryker.NET, docs/performance/testing.md) the test host runs one mutant of
+    /// MemMap.Core, which Stryker's collector picks per test by setting a static field of the MutantControl
+    /// class it injects; a child loads the same mutated MemMap.Core.dll but would run no mutant, so a rule
+    /// only a child can show (a process limit) would never be tested against one. Hand the child the host's
+    /// mutant, through the variable the injected class reads (STRYKER_MUTANT_ID_CONTROL_VAR names it).
+    /// Outside Stryker there is no such class and nothing changes.
+    /// </summary>
+    private static void ShareActiveMutant(ProcessStartInfo start)
+    {
+        if (typeof(MemoryMapping).Assembly.GetTypes().FirstOrDefault(type => type.Name == "MutantControl")?.GetField("ActiveMutant")?.GetValue(null) is int mutant && mutant >= 0)
+        {
+            start.Environment["STRYKER_MUTANT_ID_CONTROL_VAR"] = "MEMMAP_TESTS_ACTIVE_MUTANT";
+            start.Environment["MEMMAP_TESTS_ACTIVE_MUTANT"] = mutant.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private static (int, string) Wait(Process process)

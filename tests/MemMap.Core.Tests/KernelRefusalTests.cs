@@ -1,0 +1,67 @@
+using MemMap.Interop;
+using MemMap.Tests.Helpers;
+
+namespace MemMap.Tests;
+
+/// <summary>
+/// A kernel copy (process_vm_readv/writev) that stops early, on a page every check allowed, is a
+/// typed Refused error at the first byte not copied, saying what most likely happened: a page
+/// reprotected outside MemMap (here, behind its back) stops the copy with EFAULT, never a signal.
+/// </summary>
+[Collection(ExactAddressTests.Name)]
+public sealed class KernelRefusalTests : IDisposable
+{
+    private static readonly int Page = Environment.SystemPageSize;
+    private readonly TempFiles files = new();
+
+    public void Dispose() => files.Dispose();
+
+    [Fact]
+    public void A_file_page_reprotected_outside_MemMap_stops_a_kernel_read_and_write_with_Refused_saying_no_byte_past_it_moved()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapFile(files.CreatePattern(3 * Page));
+        mapping.ReadPath = AccessPath.Kernel;
+        mapping.WritePath = AccessPath.Kernel;
+        using (new LostPage(mapping.Address + Page))
+        {
+            var read = Assert.Throws<MappingAccessException>(() => mapping.Read(10, 2 * Page));
+            Assert.Equal((MappingAccessFault.Refused, (long)Page, MemoryProtection.Read), (read.Fault, read.Offset, read.Access));
+            Assert.StartsWith($"Cannot read mapping {mapping.Id} (", read.Message);
+            Assert.Contains($"at offset {Page}: the kernel refused the access (EFAULT). The page is inside the file now,", read.Message);
+            Assert.Contains("No byte at or past that offset was read; try again.", read.Message);
+
+            var write = Assert.Throws<MappingAccessException>(() => mapping.Write(Page - 4, new byte[8]));
+            Assert.Equal((MappingAccessFault.Refused, (long)Page, MemoryProtection.Write), (write.Fault, write.Offset, write.Access));
+            Assert.StartsWith($"Cannot write mapping {mapping.Id} (", write.Message);
+            Assert.Contains("No byte at or past that offset was written; try again.", write.Message);
+            Assert.DoesNotContain("file system is full", write.Message);
+        }
+    }
+
+    [Fact]
+    public void An_anonymous_page_reprotected_outside_MemMap_stops_a_kernel_read_with_Refused()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        mapping.ReadPath = AccessPath.Kernel; // writes stay direct: only the read path may be used by a read
+        using (new LostPage(mapping.Address + 2 * Page))
+        {
+            var read = Assert.Throws<MappingAccessException>(() => mapping.Read(Page, 2 * Page));
+            Assert.Equal((MappingAccessFault.Refused, 2L * Page), (read.Fault, read.Offset));
+            Assert.EndsWith($"at offset {2 * Page}: the kernel refused the access (EFAULT, or SIGBUS for a huge page the pool could not supply); the pages may have been unmapped or reprotected outside MemMap, or belong to a device whose memory the kernel does not copy.", read.Message);
+        }
+    }
+
+    /// <summary>A page of a mapping made PROT_NONE behind MemMap's back (so MemMap's own page map still allows it), and made read-write again when disposed.</summary>
+    private sealed class LostPage : IDisposable
+    {
+        private readonly nint address;
+
+        public LostPage(nint address)
+        {
+            this.address = address;
+            Assert.Equal(0, Libc.Mprotect(address, (nuint)Page, MemoryProtection.None));
+        }
+
+        public void Dispose() => Assert.Equal(0, Libc.Mprotect(address, (nuint)Page, MemoryProtection.ReadWrite));
+    }
+}
