@@ -94,6 +94,13 @@ public sealed class ValueOperationTests : IDisposable
         Assert.Equal(BitConverter.ToInt64(content, Page + 91), mapping.ReadValue<long>(Page + 91)); // the last 8 bytes of the file
         Assert.Equal(MappingAccessFault.BeyondEndOfFile, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(Page + 93)).Fault);
         Assert.Equal(MappingAccessFault.BeyondEndOfFile, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(2 * Page + 5)).Fault);
+
+        // A copy larger than the small path, across the new end inside the page that stays mapped:
+        // only the sentinel probe (then fstat) knows that its tail is past the end.
+        var copy = Assert.Throws<MappingAccessException>(() => mapping.Read(Page + 50, 100));
+        Assert.Equal(MappingAccessFault.BeyondEndOfFile, copy.Fault);
+        Assert.Equal(Page + 100, copy.Offset);
+        Assert.Equal(content.AsSpan(Page + 50, 50).ToArray(), mapping.Read(Page + 50, 50));
     }
 
     [Fact]
