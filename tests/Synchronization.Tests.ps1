@@ -264,7 +264,11 @@ Describe 'Wait-MappedValue' {
     It 'stops promptly on a pipeline stop request' {
         $shell = [PowerShell]::Create()
         try {
-            $null = $shell.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().AddCommand('Wait-MappedValue').AddParameters(@{ Mapping = $m; Type = 'Int32'; Value = 1 })
+            # Two invocations, not one batch of two statements: PowerShell runs a batch's next statement
+            # on a pool thread, which met the disposed runspace after Stop and killed the whole process once.
+            $null = $shell.AddCommand('Import-Module').AddArgument($Manifest).Invoke()
+            $shell.Commands.Clear()
+            $null = $shell.AddCommand('Wait-MappedValue').AddParameters(@{ Mapping = $m; Type = 'Int32'; Value = 1 })
             $running = $shell.BeginInvoke()
             Start-Sleep -Milliseconds 500
             $running.IsCompleted | Should -BeFalse
