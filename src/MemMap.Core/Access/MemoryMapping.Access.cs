@@ -204,12 +204,6 @@ public sealed partial class MemoryMapping
         {
             case AccessPath.Direct:
                 // Safe only here, under the gate and after the checks: see the comment at the top.
-                if (count == sizeof(long))
-                {
-                    // A typed value that is not aligned: one unaligned load and store, not a call to memmove.
-                    Unsafe.WriteUnaligned(write ? (byte*)mapped : buffer, Unsafe.ReadUnaligned<long>(write ? buffer : (byte*)mapped));
-                    return count;
-                }
                 Buffer.MemoryCopy(write ? buffer : (byte*)mapped, write ? (byte*)mapped : buffer, count, count);
                 return count;
             case AccessPath.File:
