@@ -135,6 +135,40 @@ public sealed class ValueTests : IDisposable
         Assert.Equal(BitConverter.ToInt32(TempFiles.Pattern(8), 4), mapping.ReadValues<int>(4, 1)[0]);
     }
 
+    /// <summary>
+    /// The edges of the typed calls' arguments: no values is an empty read and a write of nothing;
+    /// a negative count, a missing list and a type the generic one-value calls do not support are
+    /// refused before a byte moves; and the range is checked before the mapping's state, for one
+    /// value as for several (a removed mapping refuses a range past its end as past its end).
+    /// </summary>
+    [Fact]
+    public void No_values_a_negative_count_a_missing_list_and_an_unsupported_type_touch_no_byte_and_the_range_is_checked_first()
+    {
+        byte[] content = TempFiles.Pattern(64);
+        using MemoryMapping mapping = MemoryMapping.MapFile(files.Create(content));
+
+        Assert.Empty(mapping.ReadValues<int>(0, 0));
+        Assert.Empty(mapping.ReadValues<int>(64, 0));
+        mapping.WriteValues<int>(0, []);
+        mapping.WriteValues(typeof(int), 64, []);
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.ReadValues<int>(0, -1)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => mapping.WriteValues(typeof(int), 0, null!)).ParamName);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.ReadValue<decimal>(0)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.WriteValue(0, 1m)).Message);
+        Assert.Equal(content, mapping.Read(0, 64));
+
+        MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = 100, Private = true });
+        using (memory)
+        {
+            // Not aligned, so the direct load: one byte past Length is still in the mapped page, so only the range check refuses it.
+            Assert.Contains("offset 93 with count 8 reaches byte 100, past its end", Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValue<long>(93)).Message);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValues<int>(98, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValues<int>(94, 2));
+        Assert.Throws<MappingClosedException>(() => memory.ReadValues<int>(0, 1));
+        Assert.Throws<MappingClosedException>(() => memory.ReadValues<int>(0, 2));
+    }
+
     private delegate void Writer<T>(Span<byte> destination, T value);
 
     private static void Store<T>(Span<byte> destination, bool bigEndian, T value, Writer<T> big, Writer<T> little) =>
