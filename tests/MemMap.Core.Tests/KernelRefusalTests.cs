@@ -85,6 +85,27 @@ public sealed class KernelRefusalTests : IDisposable
         Assert.Contains($"at offset {Page - 1}: the kernel refused the access (EFAULT). The page is inside the file now,", before.Message);
     }
 
+    /// <summary>
+    /// A read takes the read path and a write the write path: with pread for reads and the kernel
+    /// copy for writes, a file page made PROT_NONE behind MemMap's back is still read (pread reads
+    /// the file, not the memory), and the write there is refused by the kernel.
+    /// </summary>
+    [Fact]
+    public void A_read_takes_the_read_path_and_a_write_the_write_path()
+    {
+        string path = files.CreatePattern(2 * Page);
+        using MemoryMapping mapping = MemoryMapping.MapFile(path);
+        mapping.ReadPath = AccessPath.File;
+        mapping.WritePath = AccessPath.Kernel;
+        using (new LostPage(mapping.Address + Page))
+        {
+            Assert.Equal(TempFiles.Pattern(2 * Page)[(Page - 4)..(Page + 4)], mapping.Read(Page - 4, 8));
+            var write = Assert.Throws<MappingAccessException>(() => mapping.Write(Page - 4, new byte[8]));
+            Assert.Equal((MappingAccessFault.Refused, (long)Page, MemoryProtection.Write), (write.Fault, write.Offset, write.Access));
+        }
+        Assert.Equal(new byte[4], mapping.Read(Page - 4, 4)); // the bytes before the refused page were written
+    }
+
     /// <summary>A page of a mapping made PROT_NONE behind MemMap's back (so MemMap's own page map still allows it), and made read-write again when disposed.</summary>
     private sealed class LostPage : IDisposable
     {

@@ -72,6 +72,8 @@ public sealed class ValueTests : IDisposable
         Assert.Equal(new byte[] { 0, 0, 1, 0, 2, 1, 2, 0, 255, 255, 255 }, mapping.Read(0, 11));
         Assert.Equal(new ushort[] { 1, 2, 0x0102, 255, 65535 }, (ushort[])mapping.ReadValues(uint16, 1, 5, bigEndian: true));
         Assert.Equal(typeof(double[]), mapping.ReadValues(NumericValueTypes.Parse("double"), 0, 2).GetType());
+        mapping.WriteValues(typeof(double), 16, [1.5, "-2.25"]);
+        Assert.Equal(new[] { 1.5, -2.25 }, mapping.ReadValues<double>(16, 2));
         Assert.Equal(typeof(sbyte), NumericValueTypes.Parse("System.SByte"));
         Assert.Equal(typeof(float), NumericValueTypes.Parse("float"));
         Assert.Equal(typeof(ulong), NumericValueTypes.Parse("UINT64"));
@@ -155,6 +157,8 @@ public sealed class ValueTests : IDisposable
         Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => mapping.WriteValues(typeof(int), 0, null!)).ParamName);
         Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.ReadValue<decimal>(0)).Message);
         Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.WriteValue(0, 1m)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.ReadValues<decimal>(0, 2)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.WriteValues<decimal>(0, [1m, 2m])).Message);
         Assert.Equal(content, mapping.Read(0, 64));
 
         MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = 100, Private = true });
