@@ -135,5 +135,62 @@ public sealed class AccessCheckTests : IDisposable
         var write = Assert.Throws<ArgumentException>(() => memory.WritePath = AccessPath.File);
         Assert.StartsWith($"Mapping {memory.Id} (PrivateAnonymous) cannot be written by the File path.", write.Message);
         Assert.Equal((AccessPath.Direct, AccessPath.Direct), (memory.ReadPath, memory.WritePath));
+
+        // Anonymous memory may take the guarded copy (huge pages do, by default); a device may not.
+        memory.ReadPath = AccessPath.Guarded;
+        memory.WritePath = AccessPath.Guarded;
+        memory.Write(7, "ok"u8);
+        Assert.Equal("ok"u8.ToArray(), memory.Read(7, 2));
+        using MemoryMapping device = MemoryMapping.MapFile("/dev/zero", new MappingOptions { Length = Page, Private = true });
+        var guarded = Assert.Throws<ArgumentException>(() => device.WritePath = AccessPath.Guarded);
+        Assert.StartsWith($"Mapping {device.Id} (PrivateFile) cannot be written by the Guarded path.", guarded.Message);
+    }
+
+    /// <summary>
+    /// CheckBytes (what a cmdlet asks before -WhatIf) refuses exactly what the write itself refuses,
+    /// with the same message, and a removed mapping; it writes nothing.
+    /// </summary>
+    [Fact]
+    public void CheckBytes_refuses_the_range_a_write_refuses_with_its_message_and_a_removed_mapping()
+    {
+        long length = 2 * Page - 3;
+        MemoryMapping mapping = MemoryMapping.MapFile(files.CreatePattern((int)length));
+        using (mapping)
+        {
+            mapping.CheckBytes(0, length);
+            mapping.CheckBytes(length, 0);
+            foreach ((long offset, int count) in new[] { (length - 1, 2), (length + 1, 0), (-1L, 1) })
+            {
+                var write = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.Write(offset, new byte[count]));
+                var check = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.CheckBytes(offset, count));
+                Assert.Contains($"offset {offset} with count {count} ", check.Message);
+                Assert.Equal(write.Message, check.Message);
+            }
+            Assert.Contains("offset 0 with count -1 is not a range", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.CheckBytes(0, -1)).Message);
+            Assert.Equal(TempFiles.Pattern((int)length), mapping.Read(0, (int)length));
+        }
+        Assert.Throws<MappingClosedException>(() => mapping.CheckBytes(0, 1));
+    }
+
+    /// <summary>
+    /// CheckValues refuses what WriteValues refuses, before a byte is written: a missing list, a
+    /// value that does not fit the type (inside the range), and values whose bytes (count times
+    /// size) reach past the end by one byte, with WriteValues' message.
+    /// </summary>
+    [Fact]
+    public void CheckValues_refuses_a_missing_list_a_value_that_does_not_fit_and_values_one_byte_past_the_end()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
+
+        mapping.CheckValues(typeof(int), Page - 8, [1, 2]);
+        mapping.CheckValues(typeof(byte), 0, [1, "255"]);
+        Assert.Throws<ArgumentNullException>(() => mapping.CheckValues(typeof(int), 0, null!));
+        var fit = Assert.Throws<ArgumentException>(() => mapping.CheckValues(typeof(byte), 0, [1, 300]));
+        Assert.StartsWith("300 does not fit in Byte", fit.Message);
+        var write = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.WriteValues(typeof(int), Page - 7, [1, 2]));
+        var check = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.CheckValues(typeof(int), Page - 7, [1, 2]));
+        Assert.Contains($"offset {Page - 7} with count 8 reaches byte {Page}, past its end", check.Message);
+        Assert.Equal(write.Message, check.Message);
+        Assert.Equal(new byte[Page], mapping.Read(0, Page));
     }
 }

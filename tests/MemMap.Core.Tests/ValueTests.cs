@@ -72,6 +72,8 @@ public sealed class ValueTests : IDisposable
         Assert.Equal(new byte[] { 0, 0, 1, 0, 2, 1, 2, 0, 255, 255, 255 }, mapping.Read(0, 11));
         Assert.Equal(new ushort[] { 1, 2, 0x0102, 255, 65535 }, (ushort[])mapping.ReadValues(uint16, 1, 5, bigEndian: true));
         Assert.Equal(typeof(double[]), mapping.ReadValues(NumericValueTypes.Parse("double"), 0, 2).GetType());
+        mapping.WriteValues(typeof(double), 16, [1.5, "-2.25"]);
+        Assert.Equal(new[] { 1.5, -2.25 }, mapping.ReadValues<double>(16, 2));
         Assert.Equal(typeof(sbyte), NumericValueTypes.Parse("System.SByte"));
         Assert.Equal(typeof(float), NumericValueTypes.Parse("float"));
         Assert.Equal(typeof(ulong), NumericValueTypes.Parse("UINT64"));
@@ -133,6 +135,42 @@ public sealed class ValueTests : IDisposable
         Assert.Equal(MappingAccessFault.BeyondEndOfFile, error.Fault);
         Assert.Equal(MappingAccessFault.BeyondEndOfFile, Assert.Throws<MappingAccessException>(() => mapping.WriteValues<double>(3 * Page, [1.0])).Fault);
         Assert.Equal(BitConverter.ToInt32(TempFiles.Pattern(8), 4), mapping.ReadValues<int>(4, 1)[0]);
+    }
+
+    /// <summary>
+    /// The edges of the typed calls' arguments: no values is an empty read and a write of nothing;
+    /// a negative count, a missing list and a type the generic one-value calls do not support are
+    /// refused before a byte moves; and the range is checked before the mapping's state, for one
+    /// value as for several (a removed mapping refuses a range past its end as past its end).
+    /// </summary>
+    [Fact]
+    public void No_values_a_negative_count_a_missing_list_and_an_unsupported_type_touch_no_byte_and_the_range_is_checked_first()
+    {
+        byte[] content = TempFiles.Pattern(64);
+        using MemoryMapping mapping = MemoryMapping.MapFile(files.Create(content));
+
+        Assert.Empty(mapping.ReadValues<int>(0, 0));
+        Assert.Empty(mapping.ReadValues<int>(64, 0));
+        mapping.WriteValues<int>(0, []);
+        mapping.WriteValues(typeof(int), 64, []);
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.ReadValues<int>(0, -1)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => mapping.WriteValues(typeof(int), 0, null!)).ParamName);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.ReadValue<decimal>(0)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.WriteValue(0, 1m)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.ReadValues<decimal>(0, 2)).Message);
+        Assert.StartsWith("'Decimal' is not a type MemMap reads or writes", Assert.Throws<ArgumentException>(() => mapping.WriteValues<decimal>(0, [1m, 2m])).Message);
+        Assert.Equal(content, mapping.Read(0, 64));
+
+        MemoryMapping memory = MemoryMapping.MapAnonymous(new MappingOptions { Length = 100, Private = true });
+        using (memory)
+        {
+            // Not aligned, so the direct load: one byte past Length is still in the mapped page, so only the range check refuses it.
+            Assert.Contains("offset 93 with count 8 reaches byte 100, past its end", Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValue<long>(93)).Message);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValues<int>(98, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => memory.ReadValues<int>(94, 2));
+        Assert.Throws<MappingClosedException>(() => memory.ReadValues<int>(0, 1));
+        Assert.Throws<MappingClosedException>(() => memory.ReadValues<int>(0, 2));
     }
 
     private delegate void Writer<T>(Span<byte> destination, T value);
