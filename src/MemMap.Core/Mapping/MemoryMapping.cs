@@ -35,6 +35,7 @@ public sealed partial class MemoryMapping : IDisposable
         Path = path;
         PageSize = hugePages ? (int)HugePagePool.PageSize : Environment.SystemPageSize;
         IsHugePages = hugePages;
+        crossProcessWaits = file is not null && IsShared;
         pages = PageMap.Uniform(RoundUp(length), protection);
         directAccess = AllowsDirectAccess(kind) && !hugePages; // a huge page missing from the pool at first touch is a SIGBUS
         readPath = ChooseReadPath();

@@ -124,7 +124,7 @@ public sealed partial class MemoryMapping
     private ulong GuardedAtomicLocked(long offset, int size, AtomicOperation operation, ulong operand, ulong expected, MemoryProtection access)
     {
         bool writes = operation != AtomicOperation.Load;
-        bool crossProcess = CrossProcessWaits;
+        bool crossProcess = crossProcessWaits;
         long firstWord = offset & ~3L;
         ValueOperation value = new()
         {

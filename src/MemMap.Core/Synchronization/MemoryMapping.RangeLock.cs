@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MemMap.Interop;
 
@@ -215,10 +216,13 @@ public sealed partial class MemoryMapping
         }
     }
 
-    /// <summary>The file's identity for the held-lock table (two mappings of one file share their locks). Call under the gate.</summary>
-    private ulong FileKeyLocked()
+    /// <summary>The file's identity: the held-lock table's key (two mappings of one file share their locks), and the futex words' (WaitKeyLocked). Call under the gate.</summary>
+    private ulong FileKeyLocked() => fileKey != 0 ? fileKey : ReadFileKeyLocked(); // every shared file write asks: the fstat out of line
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadFileKeyLocked()
     {
-        if (fileKey == 0 && Libc.Fstat(file!, out Libc.FileStatus status) == 0)
+        if (Libc.Fstat(file!, out Libc.FileStatus status) == 0)
         {
             fileKey = (status.Device * 0x100000001B3UL ^ status.Inode) | 1; // 0 means "not known yet"
         }

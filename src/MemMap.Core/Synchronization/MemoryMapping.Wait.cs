@@ -39,7 +39,7 @@ public sealed partial class MemoryMapping
         int size = Unsafe.SizeOf<T>();
         RequireAligned(offset, size, typeof(T));
         long wordOffset = offset & ~3L;
-        bool crossProcess = CrossProcessWaits;
+        bool crossProcess = crossProcessWaits;
         long started = Stopwatch.GetTimestamp();
         ulong key = 0;
         nint word = 0;
@@ -115,8 +115,8 @@ public sealed partial class MemoryMapping
         _ => WaitValue(offset, NumericValueTypes.Convert<ulong>(value), notEqual, timeout, cancellationToken),
     };
 
-    /// <summary>Waiters of shared file and shared-memory mappings may sit in other processes; those of anonymous and private memory only in this one.</summary>
-    private bool CrossProcessWaits => file is not null && IsShared;
+    /// <summary>Waiters of shared file and shared-memory mappings may sit in other processes; those of anonymous and private memory only in this one. Set at creation: every writer asks.</summary>
+    private readonly bool crossProcessWaits;
 
     /// <summary>Wakes the waiters on the words of [offset, offset + count), for writes by the copy path (several values, unaligned ones).</summary>
     private void WakeWaiters(long offset, long count)
@@ -128,29 +128,19 @@ public sealed partial class MemoryMapping
     /// <summary>Wakes the waiters on every futex word that [offset, offset + count) touches, where <see cref="WaiterTable"/> says there may be some. Call under the gate.</summary>
     private void WakeLocked(long offset, long count)
     {
-        bool crossProcess = CrossProcessWaits;
         for (long wordOffset = offset & ~3L; wordOffset < offset + count; wordOffset += sizeof(uint))
         {
-            if (WaiterTable.MayHaveWaiters(crossProcess, WaitKeyLocked(wordOffset)))
+            if (WaiterTable.MayHaveWaiters(crossProcessWaits, WaitKeyLocked(wordOffset)))
             {
-                Libc.FutexWake(address + (nint)wordOffset, !crossProcess);
+                Libc.FutexWake(address + (nint)wordOffset, !crossProcessWaits);
             }
         }
     }
 
     /// <summary>How <see cref="WaiterTable"/> names the word at <paramref name="wordOffset"/>: the file and its offset in it across processes, else the address. Call under the gate.</summary>
-    private ulong WaitKeyLocked(long wordOffset)
-    {
-        if (!CrossProcessWaits)
-        {
-            return (ulong)(address + (nint)wordOffset);
-        }
-        if (fileKey == 0 && Libc.Fstat(file!, out Libc.FileStatus status) == 0)
-        {
-            fileKey = (status.Device * 0x100000001B3UL ^ status.Inode) | 1; // 0 means "not known yet"
-        }
-        return fileKey * 31 + (ulong)(Offset + wordOffset);
-    }
+    private ulong WaitKeyLocked(long wordOffset) => crossProcessWaits
+        ? FileKeyLocked() * 31 + (ulong)(Offset + wordOffset)
+        : (ulong)(address + (nint)wordOffset);
 
     /// <summary>Refuses a path that cannot do one atomic instruction (see MemoryMapping.Atomics.cs). Call under the gate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
