@@ -153,6 +153,8 @@ public sealed partial class SynchronizationTests
         Assert.Equal(2, DescriptionsOf(path)); // the refused one is closed, the first returned
 
         MappingRangeLock outliving = mapping.LockRange(0, 10);
+        mapping.LockRange(20, 10).Dispose(); // idle again
+        Assert.Equal(3, DescriptionsOf(path));
         mapping.Dispose();
         Assert.Equal(1, DescriptionsOf(path)); // only the held lock's
         Assert.Single(FileLocks.Read(path));
