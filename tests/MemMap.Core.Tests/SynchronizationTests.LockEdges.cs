@@ -143,7 +143,8 @@ public sealed partial class SynchronizationTests
         MappingRangeLock first = mapping.LockRange(0, 10);
         Assert.Equal(2, DescriptionsOf(path));
         first.Dispose();
-        Assert.False(first.IsHeld);
+        Assert.Equal((false, -1), (first.IsHeld, first.Descriptor)); // released for good: a second Dispose must close nothing
+
         Assert.Equal(2, DescriptionsOf(path)); // unlocked and idle
         Assert.Empty(FileLocks.Read(path));
         first.Dispose();

@@ -131,4 +131,14 @@ public sealed partial class SynchronizationTests
         var refused = Assert.Throws<MappingOperationException>(() => device.WaitValue(0, 0, timeout: TimeSpan.Zero));
         Assert.Equal($"Mapping {device.Id} (/dev/zero) cannot do atomic operations: it maps a device, whose memory MemMap reaches only through the kernel's copy, one call per access.", refused.Message);
     }
+
+    [Fact]
+    public void A_wait_past_the_end_or_on_a_page_that_may_not_be_read_is_refused_before_any_load()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page });
+        Assert.Throws<ArgumentOutOfRangeException>(() => mapping.WaitValue(2 * Page, 0L, timeout: TimeSpan.Zero));
+        mapping.Protect(MemoryProtection.None, Page, Page);
+        Assert.Equal(MappingAccessFault.Protection, Assert.Throws<MappingAccessException>(() => mapping.WaitValue(Page + 8, 0L, timeout: TimeSpan.Zero)).Fault);
+        Assert.Equal(0L, mapping.WaitValue(8, 0L, timeout: TimeSpan.Zero));
+    }
 }
