@@ -10,12 +10,19 @@ using MemMap;
 ///   hold-lock path offset count      take an exclusive range lock, print "locked", then wait to be killed
 ///   flip path offset times           write the Int64 there as 0 and -1 alternately, times times
 ///   watch path offset times          read the Int64 there times times; print how many reads were neither 0 nor -1
+///   read-only-locks path             map the file read-only; take a shared lock twice, printing "shared" and how many
+///                                    locks /proc/locks lists on the file while it is held; then try an exclusive
+///                                    one: print "exclusive", or the refusal's system call, errno and message
 /// </summary>
 internal static class SyncVerbs
 {
     /// <summary>Runs the verb in args[0], or returns null when it is not one of these.</summary>
     internal static int? Run(string[] args)
     {
+        if (args[0] == "read-only-locks")
+        {
+            return ReadOnlyLocks(args[1]);
+        }
         if (args[0] is not ("add" or "claim" or "set-after" or "hold-lock" or "flip" or "watch"))
         {
             return null;
@@ -62,6 +69,28 @@ internal static class SyncVerbs
                 }
                 Console.Write(torn);
                 break;
+        }
+        return 0;
+    }
+
+    private static int ReadOnlyLocks(string path)
+    {
+        using MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
+        for (int i = 0; i < 2; i++)
+        {
+            using (mapping.LockRange(0, 10, shared: true))
+            {
+                Console.WriteLine($"shared {FileLocks.Read(path).Count}");
+            }
+        }
+        try
+        {
+            mapping.LockRange(0, 10).Dispose();
+            Console.WriteLine("exclusive");
+        }
+        catch (SystemCallException refused)
+        {
+            Console.WriteLine($"{refused.SystemCall} {refused.ErrnoName}: {refused.Message}");
         }
         return 0;
     }

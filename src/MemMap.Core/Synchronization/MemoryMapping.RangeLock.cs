@@ -224,7 +224,9 @@ public sealed partial class MemoryMapping
     {
         if (Libc.Fstat(file!, out Libc.FileStatus status) == 0)
         {
-            fileKey = (status.Device * 0x100000001B3UL ^ status.Inode) | 1; // 0 means "not known yet"
+            // Exact on one device (the XOR with the inode is one-to-one), so two files never share a
+            // lock-table key there; a key of 0 is only read again next time ("not known yet").
+            fileKey = status.Device * 0x100000001B3UL ^ status.Inode;
         }
         return fileKey;
     }
