@@ -29,7 +29,10 @@ public sealed class ProcessLimitTests : IDisposable
         int reserve = Math.Max(4096, limit / 8);
         Assert.Contains($"MemMap keeps the last {reserve} for the .NET runtime", output);
         int free = limit - InUseAtRefusal(output, "areas");
-        Assert.True(free >= reserve && free <= reserve + reserve / 4, $"the refusal left {free} of {limit} areas free; the reserve is {reserve}");
+        // MemMap decides by its last reading of /proc/self/maps plus its own count; the runtime may map an area or two in
+        // between (8190 free, one short, in one of eight runs under load), which is what the reserve is for. The same drift
+        // of 4 as the second round of Protecting_parts_of_mappings_… allows; a smaller reserve (max(1024, n/64)) fails above.
+        Assert.True(free >= reserve - 4 && free <= reserve + reserve / 4, $"the refusal left {free} of {limit} areas free; the reserve is {reserve}: {output}");
     }
 
     /// <summary>

