@@ -73,7 +73,7 @@ public sealed partial class MemoryMapping
         using (UseScope use = EnterUse())
         {
             CheckRange(offset, length);
-            resource = file is null ? this : FileKeyLocked();
+            resource = file is null ? this : FileIdentityLocked();
             if (file is not null)
             {
                 (fd, reusable) = TakeDescription(shared);
@@ -216,7 +216,22 @@ public sealed partial class MemoryMapping
         }
     }
 
-    /// <summary>The file's identity: the held-lock table's key (two mappings of one file share their locks), and the futex words' (WaitKeyLocked). Call under the gate.</summary>
+    /// <summary>The file's (device, inode), boxed once: the held-lock table's key, exact, so two mappings of one file share their locks and two files never do. Call under the gate.</summary>
+    private object FileIdentityLocked()
+    {
+        if (Volatile.Read(ref fileIdentity) is { } known)
+        {
+            return known;
+        }
+        if (Libc.Fstat(file!, out Libc.FileStatus status) != 0)
+        {
+            throw Errno.Last("fstat", Describe());
+        }
+        Volatile.Write(ref fileIdentity, (status.Device, status.Inode)); // a reference: published whole, never torn
+        return fileIdentity;
+    }
+
+    /// <summary>The futex words' file key (WaitKeyLocked): device and inode mixed into 8 bytes; a key two files share only costs a wake nobody needed. Call under the gate.</summary>
     private ulong FileKeyLocked() => fileKey != 0 ? fileKey : ReadFileKeyLocked(); // every shared file write asks: the fstat out of line
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -224,9 +239,7 @@ public sealed partial class MemoryMapping
     {
         if (Libc.Fstat(file!, out Libc.FileStatus status) == 0)
         {
-            // Exact on one device (the XOR with the inode is one-to-one), so two files never share a
-            // lock-table key there; a key of 0 is only read again next time ("not known yet").
-            fileKey = status.Device * 0x100000001B3UL ^ status.Inode;
+            fileKey = status.Device * 0x100000001B3UL ^ status.Inode; // 0 is read again next time ("not known yet")
         }
         return fileKey;
     }
