@@ -78,7 +78,7 @@ internal static unsafe class WaiterTable
     }
 
     /// <summary>Maps this user's shared table (created on first use, never unmapped), or returns 0 where that cannot be done.</summary>
-    private static nint MapShared()
+    internal static nint MapShared()
     {
         if (!GuardedCopy.IsAvailable)
         {
