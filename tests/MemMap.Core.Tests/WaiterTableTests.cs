@@ -89,7 +89,7 @@ public sealed class WaiterTableTests
         (nint start, _, _) = MappingOf(SharedPath, counter);
         int descriptorsBefore = DescriptorsOf(SharedPath);
 
-        nint again = WaiterTable.MapShared();
+        nint again = WaiterTable.MapShared(WaiterTable.SharedName);
         Assert.NotEqual(0, again);
         try
         {
@@ -114,6 +114,49 @@ public sealed class WaiterTableTests
         {
             Assert.Equal(0, Libc.Munmap(again, TableBytes));
         }
+    }
+
+    [Fact]
+    public void The_shared_table_is_created_for_this_user_alone_grown_to_its_size_and_never_shrunk()
+    {
+        Assert.Equal($"/memmap-waiters-{Libc.Getuid()}", WaiterTable.SharedName);
+        string name = $"/memmap-waiters-test-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string path = "/dev/shm" + name;
+        try
+        {
+            int descriptorsBefore = DescriptorsOf(path);
+            MapAndUnmap(name);
+            Assert.Equal(TableBytes, new FileInfo(path).Length);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.Equal(descriptorsBefore, DescriptorsOf(path));
+
+            SetLength(path, 100); // an older, smaller table grows
+            MapAndUnmap(name);
+            Assert.Equal(TableBytes, new FileInfo(path).Length);
+
+            SetLength(path, 2 * TableBytes); // a larger one, perhaps in use by a newer MemMap, stays as it is
+            MapAndUnmap(name);
+            Assert.Equal(2 * TableBytes, new FileInfo(path).Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Equal(0, WaiterTable.MapShared("/no/such/table")); // shm_open refuses a name with a slash inside: no table, writers wake always
+    }
+
+    private static void MapAndUnmap(string name)
+    {
+        nint table = WaiterTable.MapShared(name);
+        Assert.NotEqual(0, table);
+        Assert.Equal(TableBytes, (int)(MappingOf("/dev/shm" + name, table).End - table));
+        Assert.Equal(0, Libc.Munmap(table, TableBytes));
+    }
+
+    private static void SetLength(string path, long length)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.SetLength(length);
     }
 
     [Theory]
