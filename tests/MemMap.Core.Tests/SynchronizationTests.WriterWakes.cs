@@ -67,13 +67,17 @@ public sealed partial class SynchronizationTests
     {
         for (long offset = 128; offset < mapping.Length; offset += 8)
         {
-            if (!WaiterTable.MayHaveWaiters(crossProcess, mapping.WaitKeyLocked(offset)) && !WaiterTable.MayHaveWaiters(crossProcess, mapping.WaitKeyLocked(offset + 4)))
+            if (!WaiterTable.MayHaveWaiters(crossProcess, WaitKey(mapping, offset)) && !WaiterTable.MayHaveWaiters(crossProcess, WaitKey(mapping, offset + 4)))
             {
                 return offset;
             }
         }
         throw new InvalidOperationException("Every word of the mapping has a waiter counted.");
     }
+
+    /// <summary>The waiter table's key of the word at <paramref name="wordOffset"/>, as the mapping names it (private: asked by reflection, so that the test needs no door into it).</summary>
+    private static ulong WaitKey(MemoryMapping mapping, long wordOffset) =>
+        (ulong)typeof(MemoryMapping).GetMethod("WaitKeyLocked", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.Invoke(mapping, [wordOffset])!;
 
     /// <summary>
     /// Runs <paramref name="writes"/> while uncounted threads sleep in FUTEX_WAIT on both words at
@@ -85,7 +89,7 @@ public sealed partial class SynchronizationTests
         int[] tids = new int[words.Length];
         Func<(long Result, int Errno)>[] sleepers = [.. words.Select((at, i) => Started(() =>
         {
-            Volatile.Write(ref tids[i], CurrentThreadId());
+            Volatile.Write(ref tids[i], KernelThreadId());
             uint seen = (uint)mapping.ReadValue<int>(at);
             long result = Libc.FutexWait(mapping.Address + (nint)at, seen, TimeSpan.FromMilliseconds(500), processPrivate: !crossProcess);
             return (result, result == 0 ? 0 : Marshal.GetLastPInvokeError());
@@ -120,7 +124,7 @@ public sealed partial class SynchronizationTests
         int tid = 0;
         Func<bool> waiter = Started(() =>
         {
-            Volatile.Write(ref tid, CurrentThreadId());
+            Volatile.Write(ref tid, KernelThreadId());
             for (int i = 0; i < rounds; i++)
             {
                 Assert.Equal(T.CreateTruncating(first + i), mapping.WaitValue(offset, T.CreateTruncating(first + i), timeout: TimeSpan.FromSeconds(30)));
@@ -153,5 +157,5 @@ public sealed partial class SynchronizationTests
     }
 
     /// <summary>The kernel's id of the calling thread (/proc/thread-self links to PID/task/TID).</summary>
-    private static int CurrentThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!), System.Globalization.CultureInfo.InvariantCulture);
+    private static int KernelThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!), System.Globalization.CultureInfo.InvariantCulture);
 }
