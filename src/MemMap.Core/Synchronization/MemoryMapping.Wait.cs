@@ -139,7 +139,7 @@ public sealed partial class MemoryMapping
     }
 
     /// <summary>How <see cref="WaiterTable"/> names the word at <paramref name="wordOffset"/>: the file and its offset in it across processes, else the address. Call under the gate.</summary>
-    internal ulong WaitKeyLocked(long wordOffset)
+    private ulong WaitKeyLocked(long wordOffset)
     {
         if (!CrossProcessWaits)
         {
