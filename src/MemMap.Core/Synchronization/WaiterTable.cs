@@ -26,7 +26,10 @@ internal static unsafe class WaiterTable
     private const int TableBytes = Slots * sizeof(int);
 
     private static readonly int[] Local = GC.AllocateArray<int>(Slots, pinned: true); // pinned: writers hand the native helper a counter's address
-    private static readonly nint Shared = MapShared();
+    private static readonly nint Shared = MapShared(SharedName);
+
+    /// <summary>The shared table's POSIX shared-memory name: one per user, the same in every process and version of MemMap that user runs.</summary>
+    internal static string SharedName => $"/memmap-waiters-{Libc.Getuid()}";
 
     /// <summary>The counter slot of <paramref name="key"/>: the top bits of a Fibonacci hash.</summary>
     private static int SlotOf(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> 52);
@@ -77,14 +80,13 @@ internal static unsafe class WaiterTable
         }
     }
 
-    /// <summary>Maps this user's shared table (created on first use, never unmapped), or returns 0 where that cannot be done.</summary>
-    private static nint MapShared()
+    /// <summary>Maps the shared table <paramref name="name"/> (created on first use, never unmapped), or returns 0 where that cannot be done.</summary>
+    internal static nint MapShared(string name)
     {
         if (!GuardedCopy.IsAvailable)
         {
             return 0; // its counters could vanish under us: only the guarded atomics may touch them
         }
-        string name = $"/memmap-waiters-{Libc.Getuid()}";
         int fd = Libc.ShmOpen(name, Libc.OpenFlags.ReadWrite | Libc.OpenFlags.Create | Libc.OpenFlags.CloseOnExec, 0b110_000_000);
         if (fd < 0)
         {
