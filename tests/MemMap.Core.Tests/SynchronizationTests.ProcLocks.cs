@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using MemMap.Interop;
 using MemMap.Tests.Helpers;
 
@@ -74,5 +75,34 @@ public sealed partial class SynchronizationTests
         var missing = Assert.Throws<SystemCallException>(() => FileLocks.Read(path));
         Assert.Equal(("open", "ENOENT"), (missing.SystemCall, missing.ErrnoName));
         Assert.Contains(path, missing.Message);
+    }
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int FcntlInt(int fd, int command, int argument);
+
+    [Fact]
+    public unsafe void A_lease_on_the_file_is_not_a_lock_and_does_not_stop_the_listing()
+    {
+        // /proc/locks lists leases ("LEASE ACTIVE READ pid dev:inode 0 EOF") among the locks; a reader
+        // that took their mode but not their kind would list them, or fail on the unknown kind.
+        // The file is this process's own, so it may lease it; a read lease needs it open read-only everywhere.
+        string path = files.Create(new byte[Page]);
+        const int SetLease = 1024, ReadLease = 0; // F_SETLEASE, F_RDLCK
+        int leased = Libc.Open(path, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0);
+        int locked = Libc.Open(path, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0);
+        try
+        {
+            Assert.True(FcntlInt(leased, SetLease, ReadLease) == 0, $"F_SETLEASE failed: errno {Marshal.GetLastPInvokeError()}");
+            Assert.Equal(0, Libc.Stat(path, out Libc.FileStatus status));
+            Assert.Contains(File.ReadLines("/proc/locks"), line => line.Contains("LEASE", StringComparison.Ordinal) && line.Contains($":{status.Inode} ", StringComparison.Ordinal));
+            var request = new Libc.FileLockRequest { Type = Libc.LockType.Read, Start = 4, Length = 8 };
+            Assert.Equal(0, Libc.Fcntl(locked, (Libc.LockCommand)6 /* F_SETLK */, &request));
+            FileLock only = Assert.Single(FileLocks.Read(path));
+            Assert.Equal((FileLockKind.POSIX, FileLockType.Read, (int?)Environment.ProcessId, 4L, (long?)8), (only.Kind, only.Type, only.ProcessId, only.Offset, only.Count));
+        }
+        finally
+        {
+            Libc.Close(locked);
+            Libc.Close(leased);
+        }
     }
 }
