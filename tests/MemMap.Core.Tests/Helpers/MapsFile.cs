@@ -11,11 +11,17 @@ public static class MapsFile
         return ProcessMemoryMap.Read().Where(region => region.End > start && region.Start < end).ToArray();
     }
 
-    /// <summary>How many bytes of [Address, Address + <paramref name="span"/>) the kernel has mapped (areas clipped to the range: neighbours may merge with it).</summary>
+    /// <summary>
+    /// How many bytes of [Address, Address + <paramref name="span"/>) the kernel has mapped, with the
+    /// mapping's file for a file mapping (areas clipped to the range: neighbours may merge with it).
+    /// Only the file's areas count: another thread may map its own memory into a hole the moment it opens.
+    /// </summary>
     public static long MappedBytes(MemoryMapping mapping, long? span = null)
     {
         ulong start = (ulong)mapping.Address, end = start + (ulong)(span ?? mapping.MappedLength);
-        return RegionsOf(mapping, 0, span).Sum(region => (long)(Math.Min(region.End, end) - Math.Max(region.Start, start)));
+        return RegionsOf(mapping, 0, span)
+            .Where(region => mapping.Path is null || region.Path == mapping.Path)
+            .Sum(region => (long)(Math.Min(region.End, end) - Math.Max(region.Start, start)));
     }
 
     /// <summary>How many bytes of one protection run of the mapping the kernel has mapped with the mapping's file (or anonymously).</summary>
