@@ -92,40 +92,29 @@ public sealed class InjectedFaultTests : IDisposable
     [SkippableFact]
     public void A_full_disk_while_extending_a_file_is_a_clean_error_naming_the_full_file_system()
     {
-        Skip.IfNot(Environment.UserName == "root", "mounting a small tmpfs needs root: run the tests as root (CI does)");
-        string mount = files.NewPath();
-        Directory.CreateDirectory(mount);
-        (int mounted, string refusal) = ChildProcess.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount);
-        Skip.If(mounted != 0, $"mount -t tmpfs was refused here (a container without CAP_SYS_ADMIN refuses it; run the tests where root may mount): {refusal.Trim()}");
-        try
+        using SmallTmpfs tmpfs = SmallTmpfs.Mount(files);
+        string path = Path.Combine(tmpfs.Path, "data");
+        using (MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Create = true, Length = 4 << 20 }))
         {
-            string path = Path.Combine(mount, "data");
-            using (MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Create = true, Length = 4 << 20 }))
-            {
-                // ftruncate makes a sparse file: the blocks are taken when the pages are first written.
-                var full = Assert.Throws<MappingAccessException>(() => mapping.Fill(0, 4 << 20, 7));
-                Assert.Equal(MappingAccessFault.Refused, full.Fault);
-                Assert.InRange(full.Offset, Page, 1 << 20);
-                Assert.Contains("file system is full", full.Message);
+            // ftruncate makes a sparse file: the blocks are taken when the pages are first written.
+            var full = Assert.Throws<MappingAccessException>(() => mapping.Fill(0, 4 << 20, 7));
+            Assert.Equal(MappingAccessFault.Refused, full.Fault);
+            Assert.InRange(full.Offset, Page, 1 << 20);
+            Assert.Contains("file system is full", full.Message);
 
-                // A small write across that edge (the small copy's fault, redone by the guarded copy):
-                // exactly the bytes before the page that has no block, and the error at that page.
-                var straddle = Assert.Throws<MappingAccessException>(() => mapping.Write(full.Offset - 3, [1, 2, 3, 4, 5, 6, 7, 8]));
-                Assert.Equal(full.Offset, straddle.Offset);
-                Assert.Equal([1, 2, 3], mapping.Read(full.Offset - 3, 3));
-                Assert.Equal(MappingAccessFault.Refused, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(full.Offset - 4)).Fault);
+            // A small write across that edge (the small copy's fault, redone by the guarded copy):
+            // exactly the bytes before the page that has no block, and the error at that page.
+            var straddle = Assert.Throws<MappingAccessException>(() => mapping.Write(full.Offset - 3, [1, 2, 3, 4, 5, 6, 7, 8]));
+            Assert.Equal(full.Offset, straddle.Offset);
+            Assert.Equal([1, 2, 3], mapping.Read(full.Offset - 3, 3));
+            Assert.Equal(MappingAccessFault.Refused, Assert.Throws<MappingAccessException>(() => mapping.ReadValue<long>(full.Offset - 4)).Fault);
 
-                mapping.Resize(8 << 20, extendFile: true); // extending succeeds: still sparse
-                Assert.Contains("file system is full", Assert.Throws<MappingAccessException>(() => mapping.Write(6 << 20, [1])).Message);
-                Assert.All(mapping.Read(0, Page), b => Assert.Equal(7, b)); // what was written stays readable
-                mapping.Sync();
-            }
-            Assert.Equal(8 << 20, new FileInfo(path).Length);
+            mapping.Resize(8 << 20, extendFile: true); // extending succeeds: still sparse
+            Assert.Contains("file system is full", Assert.Throws<MappingAccessException>(() => mapping.Write(6 << 20, [1])).Message);
+            Assert.All(mapping.Read(0, Page), b => Assert.Equal(7, b)); // what was written stays readable
+            mapping.Sync();
         }
-        finally
-        {
-            Assert.Equal(0, ChildProcess.Run("umount", mount).ExitCode);
-        }
+        Assert.Equal(8 << 20, new FileInfo(path).Length);
     }
 
     [SkippableFact]
