@@ -135,9 +135,9 @@ public static class FileLocks
             {
                 continue;
             }
-            try
+            foreach (string info in DescriptorInfos(process))
             {
-                foreach (string info in Directory.EnumerateFiles(System.IO.Path.Combine(process, "fdinfo")))
+                try
                 {
                     foreach (string line in File.ReadLines(info))
                     {
@@ -147,12 +147,26 @@ public static class FileLocks
                         }
                     }
                 }
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // A process that ended while we looked, or one this user may not inspect.
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // A descriptor closed while we looked: the others of its process are still read
+                    // (a busy process opens and closes descriptors all the time, the holder's own too).
+                }
             }
         }
         return holders;
+    }
+
+    /// <summary>The /proc/PID/fdinfo files of <paramref name="process"/> as they are now; none for a process that ended or that this user may not inspect.</summary>
+    private static string[] DescriptorInfos(string process)
+    {
+        try
+        {
+            return Directory.GetFiles(System.IO.Path.Combine(process, "fdinfo"));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }
