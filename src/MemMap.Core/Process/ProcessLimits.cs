@@ -154,12 +154,13 @@ internal static class ProcessLimits
                     return;
                 }
                 long allowed = limit - reserveFor(limit);
-                if (Interlocked.Read(ref owned) < ownedAtCount)
+                long ownedNow = Interlocked.Read(ref owned); // one reading: other threads add to it outside this lock
+                if (ownedNow < ownedAtCount)
                 {
                     // Mappings were removed since the last reading: move the reading down with them, so that the
                     // way back up to the limit is re-read in halves again. A reading taken near the limit would
                     // otherwise be trusted all the way back up, and whatever the runtime mapped meanwhile missed.
-                    long released = ownedAtCount - Interlocked.Read(ref owned);
+                    long released = ownedAtCount - ownedNow;
                     inUseAtCount -= released;
                     ownedAtCount -= released;
                 }
