@@ -18,12 +18,6 @@ namespace MemMap;
 // this machine's byte order. Writers wake the waiters of Wait-MappedValue (MemoryMapping.Wait.cs).
 public sealed partial class MemoryMapping
 {
-    /// <summary>The file's (device, inode) mixed into one key, for futex words of shared file mappings; 0 until first needed (see FileKeyLocked).</summary>
-    private ulong fileKey;
-
-    /// <summary>The file's (device, inode), boxed, for the held-lock table; null until first needed (see FileIdentityLocked).</summary>
-    private object? fileIdentity;
-
     /// <summary>Adds <paramref name="value"/> (which may be negative) to the integer at <paramref name="offset"/> in one atomic step, wrapping around like <see cref="Interlocked.Add(ref int, int)"/>, and returns the new value. Wakes its waiters.</summary>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an integer type, <paramref name="offset"/> is not a multiple of its size, or the value is not inside <see cref="Length"/>.</exception>
     /// <exception cref="MappingAccessException">The page is not readable and writable, was unmapped, or no longer exists.</exception>

@@ -216,32 +216,41 @@ public sealed partial class MemoryMapping
         }
     }
 
-    /// <summary>The file's (device, inode), boxed once: the held-lock table's key, exact, so two mappings of one file share their locks and two files never do. Call under the gate.</summary>
-    private object FileIdentityLocked()
-    {
-        if (Volatile.Read(ref fileIdentity) is { } known)
-        {
-            return known;
-        }
-        if (Libc.Fstat(file!, out Libc.FileStatus status) != 0)
-        {
-            throw Errno.Last("fstat", Describe());
-        }
-        Volatile.Write(ref fileIdentity, (status.Device, status.Inode)); // a reference: published whole, never torn
-        return fileIdentity;
-    }
+    /// <summary>A file's device and inode: the held-lock table's key, exact, so two mappings of one file share their locks and two files never do.</summary>
+    private sealed record FileIdentity(ulong Device, ulong Inode);
 
-    /// <summary>The futex words' file key (WaitKeyLocked): device and inode mixed into 8 bytes; a key two files share only costs a wake nobody needed. Call under the gate.</summary>
+    /// <summary>The mapped file's identity, read once (published whole: a reference is never torn); null until first needed.</summary>
+    private FileIdentity? fileIdentity;
+
+    /// <summary>The futex words' file key (WaitKeyLocked): the identity mixed into 8 bytes, kept beside it for the writers' hot path; 0 until first needed.</summary>
+    private ulong fileKey;
+
+    /// <summary>The mapped file's identity. Call under the gate.</summary>
+    /// <exception cref="SystemCallException">fstat failed.</exception>
+    private FileIdentity FileIdentityLocked() =>
+        Volatile.Read(ref fileIdentity) ?? ReadFileIdentityLocked() ?? throw Errno.Last("fstat", Describe());
+
+    /// <summary>The futex words' file key; a key two files share only costs a wake nobody needed, and one fstat could not give is 0 (read again next time). Call under the gate.</summary>
     private ulong FileKeyLocked() => fileKey != 0 ? fileKey : ReadFileKeyLocked(); // every shared file write asks: the fstat out of line
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadFileKeyLocked()
     {
-        if (Libc.Fstat(file!, out Libc.FileStatus status) == 0)
-        {
-            fileKey = status.Device * 0x100000001B3UL ^ status.Inode; // 0 is read again next time ("not known yet")
-        }
+        ReadFileIdentityLocked();
         return fileKey;
+    }
+
+    /// <summary>fstat of the mapped file: sets <see cref="fileIdentity"/> and <see cref="fileKey"/>; null, with errno set, when fstat fails.</summary>
+    private FileIdentity? ReadFileIdentityLocked()
+    {
+        if (Libc.Fstat(file!, out Libc.FileStatus status) != 0)
+        {
+            return null;
+        }
+        fileKey = status.Device * 0x100000001B3UL ^ status.Inode;
+        var identity = new FileIdentity(status.Device, status.Inode);
+        Volatile.Write(ref fileIdentity, identity);
+        return identity;
     }
 
     /// <summary>Forgets a released lock and wakes the anonymous-memory waiters.</summary>
@@ -258,18 +267,15 @@ public sealed partial class MemoryMapping
     /// <exception cref="MappingClosedException">The mapping was removed.</exception>
     public IReadOnlyList<FileLock> GetFileLocks()
     {
-        Libc.FileStatus status;
+        FileIdentity identity;
         using (UseScope use = EnterUse())
         {
             if (file is null)
             {
                 return [];
             }
-            if (Libc.Fstat(file, out status) != 0)
-            {
-                throw Errno.Last("fstat", Describe());
-            }
+            identity = FileIdentityLocked();
         }
-        return FileLocks.Read(Describe(), status.Device, status.Inode);
+        return FileLocks.Read(Describe(), identity.Device, identity.Inode);
     }
 }
