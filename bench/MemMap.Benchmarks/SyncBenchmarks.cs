@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using MemMap.Interop;
 
 namespace MemMap.Benchmarks;
 
@@ -54,24 +55,24 @@ internal static unsafe class SyncBenchmarks
             }
 
             using var mutex = new Mutex(false, $"memmap-bench-{Environment.ProcessId}");
-            QuickMode.Compare("uncontended lock + unlock, shared file mapping", "LockRange(0, 8) + Dispose (F_OFD_SETLK)", () =>
+            Action memMapLocks = () =>
             {
                 for (int i = 0; i < Locks; i++)
                 {
                     file.LockRange(0, 8).Dispose();
                 }
-            }, "named Mutex WaitOne + ReleaseMutex", () =>
+            };
+            Action mutexLocks = () =>
             {
                 for (int i = 0; i < Locks; i++)
                 {
                     mutex.WaitOne();
                     mutex.ReleaseMutex();
                 }
-            }, QuickMode.PerOperation(Locks), 1.0);
-
+            };
             // The kernel's own price for the lock the issue asks for (an OFD lock, which its holder's
             // death releases and lslocks shows): the same two fcntl calls on one description, with
-            // nothing of MemMap around them. Against the mutex it is the floor of the row above;
+            // nothing of MemMap around them. Against the mutex it is the floor of the first row;
             // against MemMap it is what MemMap adds.
             using FileStream description = new(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
             int fd = (int)description.SafeFileHandle.DangerousGetHandle();
@@ -79,26 +80,16 @@ internal static unsafe class SyncBenchmarks
             {
                 for (int i = 0; i < Locks; i++)
                 {
-                    OfdLock(fd, WriteLock);
-                    OfdLock(fd, Unlock);
+                    OfdLock(fd, Libc.LockType.Write);
+                    OfdLock(fd, Libc.LockType.Unlock);
                 }
             };
+            QuickMode.Compare("uncontended lock + unlock, shared file mapping", "LockRange(0, 8) + Dispose (F_OFD_SETLK)", memMapLocks,
+                "named Mutex WaitOne + ReleaseMutex", mutexLocks, QuickMode.PerOperation(Locks), 1.0);
             QuickMode.Compare("uncontended lock + unlock: the kernel alone", "fcntl(F_OFD_SETLK) + fcntl(F_UNLCK), no MemMap", kernelLocks,
-                "named Mutex WaitOne + ReleaseMutex", () =>
-                {
-                    for (int i = 0; i < Locks; i++)
-                    {
-                        mutex.WaitOne();
-                        mutex.ReleaseMutex();
-                    }
-                }, QuickMode.PerOperation(Locks), null);
-            QuickMode.Compare("uncontended lock + unlock: what MemMap adds to the kernel", "LockRange(0, 8) + Dispose", () =>
-            {
-                for (int i = 0; i < Locks; i++)
-                {
-                    file.LockRange(0, 8).Dispose();
-                }
-            }, "fcntl(F_OFD_SETLK) + fcntl(F_UNLCK)", kernelLocks, QuickMode.PerOperation(Locks), null);
+                "named Mutex WaitOne + ReleaseMutex", mutexLocks, QuickMode.PerOperation(Locks), null);
+            QuickMode.Compare("uncontended lock + unlock: what MemMap adds to the kernel", "LockRange(0, 8) + Dispose", memMapLocks,
+                "fcntl(F_OFD_SETLK) + fcntl(F_UNLCK)", kernelLocks, QuickMode.PerOperation(Locks), null);
 
             WakeLatency(file, path);
         }
@@ -109,28 +100,11 @@ internal static unsafe class SyncBenchmarks
         }
     }
 
-    private const short WriteLock = 1; // F_WRLCK
-    private const short Unlock = 2;    // F_UNLCK
-    private const int OfdSetLock = 37; // F_OFD_SETLK
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct FileLockRequest
-    {
-        internal short Type;
-        internal short Whence;
-        internal long Start;
-        internal long Length;
-        internal int ProcessId;
-    }
-
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static extern int Fcntl(int fd, int command, FileLockRequest* request);
-
     /// <summary>Locks or unlocks bytes 0 to 7 through the description <paramref name="fd"/>, as LockRange(0, 8) does.</summary>
-    private static void OfdLock(int fd, short type)
+    private static void OfdLock(int fd, Libc.LockType type)
     {
-        var request = new FileLockRequest { Type = type, Length = 8 };
-        if (Fcntl(fd, OfdSetLock, &request) != 0)
+        var request = new Libc.FileLockRequest { Type = type, Length = 8 };
+        if (Libc.Fcntl(fd, Libc.LockCommand.OfdSetLock, &request) != 0)
         {
             throw new InvalidOperationException($"fcntl(F_OFD_SETLK) failed: errno {Marshal.GetLastPInvokeError()}");
         }
