@@ -9,7 +9,7 @@ namespace MemMap.Tests;
 public sealed partial class SynchronizationTests
 {
     /// <summary>The kernel's id of the calling thread (/proc/thread-self links to PID/task/TID).</summary>
-    private static int CurrentThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!));
+    private static int CurrentThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>How many times thread <paramref name="tid"/> of this process has gone to sleep (its voluntary context switches).</summary>
     private static long Sleeps(int tid) =>

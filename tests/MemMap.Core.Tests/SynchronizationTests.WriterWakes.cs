@@ -89,7 +89,7 @@ public sealed partial class SynchronizationTests
         int[] tids = new int[words.Length];
         Func<(long Result, int Errno)>[] sleepers = [.. words.Select((at, i) => Started(() =>
         {
-            Volatile.Write(ref tids[i], KernelThreadId());
+            Volatile.Write(ref tids[i], CurrentThreadId());
             uint seen = (uint)mapping.ReadValue<int>(at);
             long result = Libc.FutexWait(mapping.Address + (nint)at, seen, TimeSpan.FromMilliseconds(500), processPrivate: !crossProcess);
             return (result, result == 0 ? 0 : Marshal.GetLastPInvokeError());
@@ -124,7 +124,7 @@ public sealed partial class SynchronizationTests
         int tid = 0;
         Func<bool> waiter = Started(() =>
         {
-            Volatile.Write(ref tid, KernelThreadId());
+            Volatile.Write(ref tid, CurrentThreadId());
             for (int i = 0; i < rounds; i++)
             {
                 Assert.Equal(T.CreateTruncating(first + i), mapping.WaitValue(offset, T.CreateTruncating(first + i), timeout: TimeSpan.FromSeconds(30)));
@@ -155,7 +155,4 @@ public sealed partial class SynchronizationTests
         string call = File.ReadAllText($"/proc/self/task/{tid}/syscall");
         return call.Split(' ')[0] == FutexSyscall.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    /// <summary>The kernel's id of the calling thread (/proc/thread-self links to PID/task/TID).</summary>
-    private static int KernelThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!), System.Globalization.CultureInfo.InvariantCulture);
 }
