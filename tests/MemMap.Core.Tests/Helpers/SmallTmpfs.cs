@@ -22,5 +22,8 @@ internal sealed class SmallTmpfs : IDisposable
         return new SmallTmpfs(mount);
     }
 
+    /// <summary>Makes it read-only (mount -o remount,ro): no one may then open its files for writing, root included (EROFS).</summary>
+    public void RemountReadOnly() => Assert.Equal((0, ""), ChildProcess.Run("mount", "-o", "remount,ro", Path));
+
     public void Dispose() => Assert.Equal(0, ChildProcess.Run("umount", Path).ExitCode);
 }
