@@ -12,12 +12,12 @@ namespace MemMap;
 //   runspaces and threads of this process exclude each other as other processes do, and a holder's
 //   lock is its own (classic POSIX locks would all belong to the process and vanish on any close).
 // - Anonymous memory: no file to lock, and no other process can reach it: a table of held ranges in
-//   this process, waited on with a monitor.
-// - Waiting never blocks: a conflict is retried with a short backoff (1 ms doubling to
-//   MaxLockBackoff) rather than F_OFD_SETLKW, which no timeout or Ctrl+C could interrupt without a
-//   signal; the backoff sleeps on the cancellation token, so Ctrl+C ends it at once. Polling is not
-//   fair: a holder that re-locks at once can win many rounds; every waiter still gets its turn
-//   when the holder pauses.
+//   this process, waited on with a monitor that every release and cancellation pulses (no poll).
+// - Waiting for a file lock never blocks in the kernel: a conflict is retried with a short backoff
+//   (1 ms doubling to MaxLockBackoff) rather than F_OFD_SETLKW, which no timeout or Ctrl+C could
+//   interrupt without a signal; the backoff sleeps on the cancellation token, so Ctrl+C ends it at
+//   once. Retrying is not fair: a holder that re-locks at once can win many rounds; every waiter
+//   still gets its turn when the holder pauses.
 // - Holder killed (even SIGKILL): the kernel closes its descriptions and drops its locks at once;
 //   a waiter gets the lock at its next retry (within MaxLockBackoff).
 // - Holder stopped (SIGSTOP) or hung: it still holds the lock; a waiter waits until its timeout.
