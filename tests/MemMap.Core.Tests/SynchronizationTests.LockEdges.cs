@@ -7,6 +7,10 @@ namespace MemMap.Tests;
 // open and close, waits without a time limit or ended by cancellation, and how soon a waiter follows a release.
 public sealed partial class SynchronizationTests
 {
+    /// <summary>Whether descriptor <paramref name="fd"/> is closed in a child process's program (O_CLOEXEC in the flags /proc/self/fdinfo shows, in octal).</summary>
+    private static bool ClosesOnExec(int fd) =>
+        (Convert.ToInt32(File.ReadLines($"/proc/self/fdinfo/{fd}").First(line => line.StartsWith("flags:", StringComparison.Ordinal))["flags:".Length..].Trim(), 8) & 0x80000) != 0;
+
     /// <summary>How many of this process's descriptors are open on <paramref name="path"/> (the mapping's own, and one per lock or idle lock description).</summary>
     private static int DescriptionsOf(string path) =>
         new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });
@@ -19,6 +23,7 @@ public sealed partial class SynchronizationTests
         using (MappingRangeLock held = mapping.LockRange(10, 5))
         {
             Assert.Equal((Page + 10L, 5L, false, true), (held.Offset, held.Count, held.IsShared, held.IsHeld));
+            Assert.True(ClosesOnExec(held.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
             Assert.Equal($"Exclusive lock on offsets {Page + 10} to {Page + 14} of mapping {mapping.Id}", held.ToString());
             Assert.Equal(new FileLock(path, FileLockType.Write, FileLockKind.OFD, Environment.ProcessId, Page + 10, 5), Assert.Single(mapping.GetFileLocks()));
         }
@@ -40,6 +45,28 @@ public sealed partial class SynchronizationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(2 * Page)); // at the end, no count: no bytes left
         Assert.Equal(1, DescriptionsOf(path));
         Assert.Empty(FileLocks.Read(path));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_lock_outside_the_mapping_is_refused_naming_the_range_and_opens_nothing(bool anonymous)
+    {
+        string path = files.Create(new byte[2 * Page]);
+        using MemoryMapping mapping = anonymous ? MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page }) : MemoryMapping.MapFile(path);
+        Assert.Contains($"offset 0 with count {2 * Page + 1} reaches byte {2 * Page}, past its end", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(0, 2 * Page + 1)).Message);
+        Assert.Contains($"offset {2 * Page} with count 1 reaches byte {2 * Page}, past its end", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(2 * Page, 1)).Message);
+        Assert.Contains("offset -1 with count 1 is not a range", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(-1, 1)).Message);
+        Assert.Contains($"offset {2 * Page + 1} with count -1 is not a range", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(2 * Page + 1)).Message); // no count: the rest, which is less than none
+        int mappings = anonymous ? 0 : 1; // descriptors on the file: the file mapping's own
+        Assert.Equal(mappings, DescriptionsOf(path));
+        Assert.Empty(FileLocks.Read(path));
+        using MappingRangeLock last = mapping.LockRange(2 * Page - 1, 1, timeout: TimeSpan.Zero); // the last byte is inside
+        Assert.Equal((2 * mappings, mappings), (DescriptionsOf(path), FileLocks.Read(path).Count));
+        if (anonymous)
+        {
+            Assert.Equal(-1, last.Descriptor); // no description to close when it is released
+        }
     }
 
     [Fact]
@@ -221,6 +248,7 @@ public sealed partial class SynchronizationTests
                 {
                     Assert.Equal(new FileLock(path, FileLockType.Read, FileLockKind.OFD, Environment.ProcessId, 10, 5), Assert.Single(mapping.GetFileLocks()));
                     Assert.Equal(2, DescriptionsOf(path)); // the mapping's and the lock's, opened for reading only
+                    Assert.True(ClosesOnExec(reading.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
                 }
                 Assert.Equal(1, DescriptionsOf(path)); // released, a read-only description is closed, not kept: it could not serve an exclusive lock
                 Assert.Empty(FileLocks.Read(path));

@@ -72,6 +72,7 @@ public sealed partial class MemoryMapping
             }
             if (file is null)
             {
+                // Stryker disable once Boolean : equivalent, a lock without a description has none to reuse
                 held = new MappingRangeLock(this, this, offset, length, shared, owner, descriptor: -1, reusable: false);
             }
             else
@@ -91,7 +92,14 @@ public sealed partial class MemoryMapping
                         $"This runspace already holds {(mine.IsShared ? "a shared" : "an exclusive")} lock on offsets {mine.Offset} to {mine.Offset + mine.Count - 1} of mapping {Id} ({Describe()}), which overlaps the range asked for: waiting for it would wait forever. Lock the whole range once, or lock ranges that do not overlap.");
                 }
             }
-            Acquire(held, timeout, cancellationToken);
+            if (file is null)
+            {
+                AcquireInMemory(held, timeout, cancellationToken);
+            }
+            else
+            {
+                AcquireOnFile(held, timeout, cancellationToken);
+            }
             return held;
         }
         catch
@@ -101,51 +109,74 @@ public sealed partial class MemoryMapping
         }
     }
 
-    private void Acquire(MappingRangeLock held, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a lock on anonymous memory: waits on HeldLocks until no held lock conflicts. A release
+    /// and a cancellation both pulse it under that lock, and the waiter looks at the token and the
+    /// table under it before it sleeps, so no pulse falls between its look and its sleep: no poll.
+    /// </summary>
+    private void AcquireInMemory(MappingRangeLock held, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        TimeSpan backoff = TimeSpan.FromMilliseconds(1);
-        // An anonymous-memory waiter sleeps on HeldLocks until a release or a cancellation pulses it.
-        // Both pulse under that lock, and the waiter looks at the token and the table under it before
-        // it sleeps, so no pulse falls between its look and its sleep: it needs no poll.
         using CancellationTokenRegistration wake = cancellationToken.Register(PulseLockWaiters);
-        while (true)
+        lock (HeldLocks)
         {
-            TimeSpan? left;
-            lock (HeldLocks)
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (file is null ? !HeldLocks.Exists(other => other.Conflicts(held)) : TryLockFile(held))
+                if (!HeldLocks.Exists(other => other.Conflicts(held)))
                 {
                     HeldLocks.Add(held);
                     held.MarkHeld();
                     return;
                 }
-                left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
-                // Stryker disable once Equality : equivalent, the time left is the timeout less a time already elapsed, and never exactly zero
+                TimeSpan? left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
                 if (left <= TimeSpan.Zero)
                 {
-                    throw new MappingTimeoutException(MappingTimeoutKind.Lock, Id, timeout!.Value,
-                        $"Waited {timeout.Value.TotalSeconds:0.###} s for {(held.IsShared ? "a shared" : "an exclusive")} lock on offsets {held.Offset} to {held.Offset + held.Count - 1} of {Describe()} (mapping {Id}); another holder kept a conflicting lock. Get-MappingLock shows who holds it.");
+                    throw LockTimeout(held, timeout!.Value);
                 }
-                if (file is null)
+                Monitor.Wait(HeldLocks, left ?? Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes a lock on the file: its holder may be another process, which cannot wake this one, so a
+    /// conflict is retried after a pause that backs off (sleeping on the token: Ctrl+C ends it at once).
+    /// </summary>
+    private void AcquireOnFile(MappingRangeLock held, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan backoff = TimeSpan.FromMilliseconds(1);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (HeldLocks)
+            {
+                if (TryLockFile(held))
                 {
-                    Monitor.Wait(HeldLocks, left ?? Timeout.InfiniteTimeSpan);
-                    continue;
+                    HeldLocks.Add(held);
+                    held.MarkHeld();
+                    return;
                 }
             }
-            // A file lock's holder may be another process, which cannot pulse: sleep (not holding HeldLocks), then try again.
+            TimeSpan? left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
+            if (left <= TimeSpan.Zero)
+            {
+                throw LockTimeout(held, timeout!.Value);
+            }
             cancellationToken.WaitHandle.WaitOne(LockPause(left, backoff));
             backoff = NextLockBackoff(backoff);
         }
     }
 
+    private MappingTimeoutException LockTimeout(MappingRangeLock held, TimeSpan timeout) =>
+        new(MappingTimeoutKind.Lock, Id, timeout,
+            $"Waited {timeout.TotalSeconds:0.###} s for {(held.IsShared ? "a shared" : "an exclusive")} lock on offsets {held.Offset} to {held.Offset + held.Count - 1} of {Describe()} (mapping {Id}); another holder kept a conflicting lock. Get-MappingLock shows who holds it.");
+
     /// <summary>How long a file-lock waiter sleeps before its next try: its backoff, or the time left when that is shorter (null: no time limit).</summary>
-    // Stryker disable once Equality : equivalent, `<=` chooses the time left when it equals the backoff, the same pause
     internal static TimeSpan LockPause(TimeSpan? left, TimeSpan backoff) => left < backoff ? left.Value : backoff;
 
     /// <summary>The backoff after <paramref name="backoff"/>: doubled, up to <see cref="MaxLockBackoff"/>.</summary>
-    // Stryker disable once Equality : equivalent, `<=` chooses MaxLockBackoff when the doubled backoff equals it, the same pause
     internal static TimeSpan NextLockBackoff(TimeSpan backoff) => backoff * 2 < MaxLockBackoff ? backoff * 2 : MaxLockBackoff;
 
     /// <summary>Wakes the anonymous-memory waiters, so that each looks at its token and the held locks again.</summary>
@@ -166,6 +197,7 @@ public sealed partial class MemoryMapping
             return true;
         }
         int errno = Marshal.GetLastPInvokeError();
+        // Stryker disable once String : a message no test can reach: F_OFD_SETLK through a description this code opened (for writing when the lock is exclusive), on a range of the file, fails only on a conflict; EBADF, EINVAL or ENOLCK would need a closed descriptor, a bad range or a kernel out of memory
         return errno is Errno.EAGAIN or Errno.EACCES ? false : throw Errno.Of(errno, "fcntl(F_OFD_SETLK)", Describe());
     }
 
@@ -181,7 +213,6 @@ public sealed partial class MemoryMapping
         }
         string self = $"/proc/self/fd/{file!.DangerousGetHandle()}";
         int fd = Libc.Open(self, Libc.OpenFlags.ReadWrite | Libc.OpenFlags.CloseOnExec, 0);
-        // Stryker disable once Equality : equivalent while standard input is open, which every test host's is: open then never returns descriptor 0
         if (fd >= 0)
         {
             return (fd, true);
@@ -190,7 +221,6 @@ public sealed partial class MemoryMapping
         {
             fd = Libc.Open(self, Libc.OpenFlags.ReadOnly | Libc.OpenFlags.CloseOnExec, 0); // a read lock needs only read access
         }
-        // Stryker disable once Equality : equivalent while standard input is open, which every test host's is: open then never returns descriptor 0
         return fd >= 0 ? (fd, false) : throw Errno.Last("open", Describe(), errno => errno switch
         {
             Errno.EACCES => "An exclusive lock needs the file open for writing, which this user may not: take a shared lock (-Shared).",
@@ -237,6 +267,7 @@ public sealed partial class MemoryMapping
 
     /// <summary>The mapped file's identity. Call under the gate.</summary>
     /// <exception cref="SystemCallException">fstat failed.</exception>
+    // Stryker disable once NullCoalescing,String : equivalent, without the cached identity each call reads it again, the same; and the fstat of the mapping's own open descriptor cannot fail, so its message is never made
     private FileIdentity FileIdentityLocked() =>
         Volatile.Read(ref fileIdentity) ?? ReadFileIdentityLocked() ?? throw Errno.Last("fstat", Describe());
 
@@ -244,10 +275,10 @@ public sealed partial class MemoryMapping
     // Stryker disable once Equality,Conditional : equivalent, a key read again each time, or never read (0), only changes which words share a waiter counter, for waiters and writers alike: at most a wake nobody needed
     private ulong FileKeyLocked() => fileKey != 0 ? fileKey : ReadFileKeyLocked(); // every shared file write asks: the fstat out of line
 
+    // Stryker disable once Block,Statement : equivalent, without the fstat the key stays 0, which every file then shares: at most a wake nobody needed
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadFileKeyLocked()
     {
-        // Stryker disable once Statement : equivalent, without the fstat the key stays 0, which every file then shares: at most a wake nobody needed
         ReadFileIdentityLocked();
         return fileKey;
     }
@@ -255,6 +286,7 @@ public sealed partial class MemoryMapping
     /// <summary>fstat of the mapped file: sets <see cref="fileIdentity"/> and <see cref="fileKey"/>; null, with errno set, when fstat fails.</summary>
     private FileIdentity? ReadFileIdentityLocked()
     {
+        // Stryker disable once Block : unreachable, the fstat of the mapping's own open descriptor cannot fail
         if (Libc.Fstat(file!, out Libc.FileStatus status) != 0)
         {
             return null;
@@ -262,6 +294,7 @@ public sealed partial class MemoryMapping
         // Stryker disable once Arithmetic,Bitwise : equivalent, any mix of device and inode serves: waiters and writers compute the same one
         fileKey = status.Device * 0x100000001B3UL ^ status.Inode;
         var identity = new FileIdentity(status.Device, status.Inode);
+        // Stryker disable once Statement : equivalent, without the cached identity each call reads it again, the same
         Volatile.Write(ref fileIdentity, identity);
         return identity;
     }
