@@ -217,6 +217,66 @@ public sealed class ResizeTests : IDisposable
         Assert.Equal(Page, new FileInfo(path).Length);
     }
 
+    /// <summary>
+    /// A neighbour mapped right after a mapping, anonymous and read-write like it, joins the mapping's
+    /// kernel area (the kernel merges compatible areas at mmap time). A growth must then mremap only the
+    /// mapping's own part of that area: the whole area would shrink to the new length in place, and
+    /// unmap the neighbour's tail.
+    /// </summary>
+    [Fact]
+    public void Growing_a_mapping_whose_kernel_area_the_neighbour_joined_moves_only_the_mapping()
+    {
+        using MemoryMapping mapping = AnonymousWithRoom(pages: 2, room: 2);
+        mapping.Write(0, TempFiles.Pattern(2 * Page));
+        nint old = mapping.Address;
+        using var neighbour = new Blocker(old + 2 * Page, 2 * Page, 0xEE);
+        Assert.Contains(ProcessMemoryMap.Read(), region => region.Start == (ulong)old && region.End == (ulong)(old + 4 * Page)); // one area: merged
+
+        mapping.Resize(3 * Page);
+
+        Assert.NotEqual(old, mapping.Address); // no room in place: moved
+        Assert.True(neighbour.Holds(0xEE), "the neighbour lost pages or bytes");
+        Assert.Equal(3 * Page, MapsFile.MappedBytes(mapping));
+        Assert.Equal(TempFiles.Pattern(2 * Page), mapping.Read(0, 2 * Page));
+    }
+
+    [Fact]
+    public void ExtendFile_on_anonymous_memory_has_no_file_to_extend_and_grows_it_as_without()
+    {
+        using MemoryMapping mapping = AnonymousWithRoom(pages: 1, room: 1);
+        mapping.Write(0, "kept"u8);
+
+        mapping.Resize(2 * Page, extendFile: true);
+
+        Assert.Equal(2 * Page, mapping.Length);
+        Assert.Equal(2 * Page, MapsFile.MappedBytes(mapping));
+        Assert.Equal("kept"u8.ToArray(), mapping.Read(0, 4));
+    }
+
+    /// <summary>CheckResize (what -WhatIf asks) refuses exactly what Resize would, with the same error, and changes nothing, not even the file -ExtendFile would extend.</summary>
+    [Fact]
+    public void CheckResize_refuses_what_Resize_would_with_the_same_error_and_changes_nothing()
+    {
+        using MemoryMapping shared = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+        Assert.Equal(Assert.Throws<ArgumentException>(() => shared.Resize(2 * Page)).Message, Assert.Throws<ArgumentException>(() => shared.CheckResize(2 * Page, extendFile: false)).Message);
+        Assert.Equal(Assert.Throws<ArgumentOutOfRangeException>(() => shared.Resize(0)).Message, Assert.Throws<ArgumentOutOfRangeException>(() => shared.CheckResize(0, extendFile: false)).Message);
+        shared.CheckResize(Page - 1, extendFile: false); // a shrink within the page is allowed
+
+        using MemoryMapping holed = MemoryMapping.MapAnonymous(new MappingOptions { Length = 3 * Page, Private = true });
+        holed.Unmap(Page, Page);
+        Assert.Equal(Assert.Throws<MappingOperationException>(() => holed.Resize(Page)).Message, Assert.Throws<MappingOperationException>(() => holed.CheckResize(Page, extendFile: false)).Message);
+
+        string path = files.CreatePattern(Page);
+        using MemoryMapping file = MemoryMapping.MapFile(path);
+        Assert.Contains($"is {Page} bytes long, so mapping {file.Id} can grow to at most {Page} bytes", Assert.Throws<ArgumentException>(() => file.CheckResize(2 * Page, extendFile: false)).Message);
+        file.CheckResize(2 * Page, extendFile: true);
+        Assert.Equal((Page, Page), (file.Length, new FileInfo(path).Length)); // nothing grown, nothing extended
+        Assert.Equal((Page, 2 * Page), (shared.Length, MapsFile.MappedBytes(holed, 3 * Page)));
+
+        file.Dispose();
+        Assert.Throws<MappingClosedException>(() => file.CheckResize(Page, extendFile: false));
+    }
+
     [Fact]
     public void Bad_lengths_and_removed_mappings_are_refused()
     {
