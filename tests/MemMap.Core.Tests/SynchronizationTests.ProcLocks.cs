@@ -69,13 +69,15 @@ public sealed partial class SynchronizationTests
     }
 
     [Fact]
-    public void The_locks_of_a_missing_file_are_an_open_error()
+    public void The_locks_of_a_missing_file_are_an_open_error_and_of_no_path_an_argument_error()
     {
         string path = files.NewPath();
         var missing = Assert.Throws<SystemCallException>(() => FileLocks.Read(path));
         Assert.Equal(("open", "ENOENT"), (missing.SystemCall, missing.ErrnoName));
         Assert.Contains(path, missing.Message);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => FileLocks.Read(null!)).ParamName); // not an open of NULL
     }
+
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int FcntlInt(int fd, int command, int argument);
 

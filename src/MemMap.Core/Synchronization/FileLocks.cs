@@ -52,6 +52,7 @@ public static class FileLocks
         Libc.FileStatus status;
         try
         {
+            // Stryker disable once Statement,String : unreachable, fstat of the O_PATH descriptor just opened cannot fail
             if (Libc.Fstat(fd, out status) != 0)
             {
                 throw Errno.Last("fstat", path);
@@ -68,6 +69,7 @@ public static class FileLocks
     internal static IReadOnlyList<FileLock> Read(string path, ulong device, ulong inode)
     {
         // /proc/locks prints the kernel's major:minor (in hex) and inode; st_dev encodes them as glibc's gnu_dev_major/minor decode.
+        // Stryker disable once Bitwise,Unary : equivalent, on an unsigned value `>>>` is `>>`, and Linux majors fit in 12 bits, so the bits above 32 that the `~0xfffUL` mask keeps are always 0
         string file = string.Create(CultureInfo.InvariantCulture,
             $"{((device >> 8) & 0xfff) | ((device >> 32) & ~0xfffUL):x2}:{(device & 0xff) | ((device >> 12) & ~0xffUL):x2}:{inode}");
         var locks = new List<(Entry Entry, FileLock Lock)>();
@@ -141,6 +143,7 @@ public static class FileLocks
                 {
                     foreach (string line in File.ReadLines(info))
                     {
+                        // Stryker disable once String : equivalent, Parse refuses every fdinfo line that is not a lock line (its fields are not a lock's), so the prefix only saves the parsing
                         if (line.StartsWith("lock:", StringComparison.Ordinal) && Parse(line) is { Kind: FileLockKind.OFD } entry && entry.File == file)
                         {
                             (holders.TryGetValue(entry, out Queue<int>? pids) ? pids : holders[entry] = new Queue<int>()).Enqueue(pid);
