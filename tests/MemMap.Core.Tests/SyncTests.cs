@@ -191,6 +191,127 @@ public sealed class SyncTests : IDisposable
         Assert.Equal("x", Encoding.ASCII.GetString(mapping.Read(0, 1)));
     }
 
+    /// <summary>
+    /// A shared mapping of a 4-page file at Offset one page (3 pages long), the file then truncated by
+    /// another process to 2 pages + 100 bytes: the mapping's offsets Page + 100 and on are past the end.
+    /// </summary>
+    private (MemoryMapping Mapping, string Path, long Size) MapAtAPageThenTruncate(bool isPrivate = false)
+    {
+        string path = files.CreatePattern(4 * Page);
+        MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Offset = Page, Private = isPrivate });
+        Assert.Equal(3 * Page, mapping.Length);
+        long size = 2 * Page + 100;
+        Assert.Equal((0, ""), ChildProcess.Run("truncate", "--size", size.ToString(), path));
+        return (mapping, path, size);
+    }
+
+    /// <summary>The end of the BeyondEndOfFile message, with the bytes the range needs and the offsets lost.</summary>
+    private static string Lost(long size, long needed, long from, long to) =>
+        $"but the file is now {size} bytes long: it was truncated (by another process?) below the {needed} bytes this range of the mapping holds, "
+        + $"so offsets {from} to {to} are not in the file, and anything written there is lost. Extend the file again and write those bytes again, or remove the mapping and map the file anew.";
+
+    [Fact]
+    public void A_Sync_of_a_mapping_whose_file_was_truncated_writes_back_what_is_left_then_names_the_offsets_lost()
+    {
+        (MemoryMapping mapping, string path, long size) = MapAtAPageThenTruncate();
+        using (mapping)
+        {
+            mapping.Write(Page + 90, "kept"u8); // the last bytes still in the file: mapping offset Page + 100 is file offset size
+
+            var error = Assert.Throws<MappingAccessException>(() => mapping.Sync());
+
+            Assert.Equal((MappingAccessFault.BeyondEndOfFile, mapping.Id, MemoryProtection.Write, Page + 100L), (error.Fault, error.MappingId, error.Access, error.Offset));
+            Assert.StartsWith($"Synced mapping {mapping.Id} ({path}), ", error.Message);
+            Assert.EndsWith(Lost(size, 4 * Page, Page + 100, 3 * Page - 1), error.Message);
+            Assert.Equal("kept", Encoding.ASCII.GetString(File.ReadAllBytes(path), 2 * Page + 90, 4)); // flushed before the report
+
+            // From an offset without a count: to the end of the mapping, past the file's end too.
+            error = Assert.Throws<MappingAccessException>(() => mapping.Sync(Page));
+            Assert.Equal(Page + 100L, error.Offset);
+            Assert.EndsWith(Lost(size, 4 * Page, Page + 100, 3 * Page - 1), error.Message);
+        }
+    }
+
+    [Fact]
+    public void After_a_truncation_a_range_that_ends_at_the_new_end_syncs_and_one_byte_more_is_refused()
+    {
+        (MemoryMapping mapping, _, long size) = MapAtAPageThenTruncate();
+        using (mapping)
+        {
+            mapping.Sync(Page, 100); // ends exactly at the file's new end
+            mapping.Sync(0, Page + 100);
+
+            var error = Assert.Throws<MappingAccessException>(() => mapping.Sync(Page, 101));
+            Assert.Equal((MappingAccessFault.BeyondEndOfFile, Page + 100L), (error.Fault, error.Offset));
+            Assert.EndsWith(Lost(size, 2 * Page + 101, Page + 100, Page + 100), error.Message);
+
+            // A range wholly past the new end: its own start is the first offset lost.
+            error = Assert.Throws<MappingAccessException>(() => mapping.Sync(2 * Page, 10));
+            Assert.Equal((MappingAccessFault.BeyondEndOfFile, 2L * Page), (error.Fault, error.Offset));
+            Assert.EndsWith(Lost(size, 3 * Page + 10, 2 * Page, 2 * Page + 9), error.Message);
+        }
+    }
+
+    [Fact]
+    public void After_a_truncation_an_empty_range_past_the_new_end_syncs_nothing_and_is_not_refused()
+    {
+        (MemoryMapping mapping, _, _) = MapAtAPageThenTruncate();
+        using (mapping)
+        {
+            mapping.Sync(2 * Page, 0);
+            mapping.Sync(mapping.Length); // without a count: the empty range at the mapping's end
+        }
+    }
+
+    [Fact]
+    public void A_private_mapping_of_a_truncated_file_syncs_without_error_as_its_changes_never_go_to_the_file()
+    {
+        (MemoryMapping mapping, _, _) = MapAtAPageThenTruncate(isPrivate: true);
+        using (mapping)
+        {
+            mapping.Sync();
+            mapping.Sync(2 * Page, 10);
+        }
+    }
+
+    [Fact]
+    public void Sync_of_shared_anonymous_memory_is_harmless()
+    {
+        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page });
+        mapping.Write(Page, "x"u8);
+
+        mapping.Sync();
+        mapping.Sync(Page, 1);
+
+        Assert.Equal("x", Encoding.ASCII.GetString(mapping.Read(Page, 1)));
+    }
+
+    [Fact]
+    public void NothingToSync_says_why_a_private_file_mapping_and_anonymous_memory_write_nothing()
+    {
+        string path = files.CreatePattern(Page);
+        using MemoryMapping privateFile = MemoryMapping.MapFile(path, new MappingOptions { Private = true });
+        using MemoryMapping privateMemory = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page, Private = true });
+        using MemoryMapping sharedMemory = MemoryMapping.MapAnonymous(new MappingOptions { Length = Page });
+
+        Assert.Equal($"Mapping {privateFile.Id} is private (copy-on-write): its changes are its own copies and never reach {path}, so Sync wrote nothing. Map the file shared (without -Private) to write to it.", privateFile.NothingToSync);
+        Assert.Equal($"Mapping {privateMemory.Id} is anonymous memory: it has no file, so Sync had nothing to write.", privateMemory.NothingToSync);
+        Assert.Equal($"Mapping {sharedMemory.Id} is anonymous memory: it has no file, so Sync had nothing to write.", sharedMemory.NothingToSync);
+    }
+
+    [Fact]
+    public void NothingToSync_is_null_for_a_shared_file_and_for_a_shared_memory_object()
+    {
+        string name = $"/memmap-sync-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        using MemoryMapping file = MemoryMapping.MapFile(files.CreatePattern(Page));
+        using MemoryMapping shm = MemoryMapping.MapSharedMemory(name, new MappingOptions { Length = Page });
+        MemoryMapping.UnlinkSharedMemory(name);
+
+        Assert.Null(file.NothingToSync);
+        Assert.Equal(MappingKind.SharedMemory, shm.Kind);
+        Assert.Null(shm.NothingToSync);
+    }
+
     [Theory]
     [InlineData(-1L, 1L)]
     [InlineData(0L, -1L)]
