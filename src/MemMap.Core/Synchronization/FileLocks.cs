@@ -52,7 +52,7 @@ public static class FileLocks
         Libc.FileStatus status;
         try
         {
-            // Stryker disable once Statement,String : unreachable, fstat of the O_PATH descriptor just opened cannot fail
+            // Stryker disable once Block,Statement,String : unreachable, fstat of the O_PATH descriptor just opened cannot fail
             if (Libc.Fstat(fd, out status) != 0)
             {
                 throw Errno.Last("fstat", path);
@@ -69,7 +69,6 @@ public static class FileLocks
     internal static IReadOnlyList<FileLock> Read(string path, ulong device, ulong inode)
     {
         // /proc/locks prints the kernel's major:minor (in hex) and inode; st_dev encodes them as glibc's gnu_dev_major/minor decode.
-        // Stryker disable once Bitwise,Unary : equivalent, on an unsigned value `>>>` is `>>`, and Linux majors fit in 12 bits, so the bits above 32 that the `~0xfffUL` mask keeps are always 0
         string file = string.Create(CultureInfo.InvariantCulture,
             $"{((device >> 8) & 0xfff) | ((device >> 32) & ~0xfffUL):x2}:{(device & 0xff) | ((device >> 12) & ~0xffUL):x2}:{inode}");
         var locks = new List<(Entry Entry, FileLock Lock)>();
