@@ -41,7 +41,8 @@ public sealed class ProcessLimitTests : IDisposable
     /// reserve left free and MemMap's own count equal to its mappings' runs, and again after removing
     /// them all and protecting to the limit a second time. At the limit, every change of
     /// part of a mapping (a protect from offset 0 with a count, from an offset to the end, a partial unmap,
-    /// a growth) is refused, and a protect of a whole mapping, which adds no area, is still done. The same
+    /// a growth, a lock or flag advice of part of it) is refused, and a protect or lock of a whole mapping, or advice
+    /// that sets no area flag, which add no area, are still done. The same
     /// changes far from the limit, in this process, are done.
     /// </summary>
     [Fact]
@@ -55,6 +56,7 @@ public sealed class ProcessLimitTests : IDisposable
             near.Protect(MemoryProtection.ReadWrite);
             near.Resize(5 * page);
             near.Unmap(4 * page, page);
+            near.Advise(MappingAdvice.Random, page, page); // a flag on part of an area: 2 more areas counted, as a partial lock (the child locks); after the growth, which cannot move split areas
             Assert.Equal([new ProtectionRegion(0, 4 * page, MemoryProtection.ReadWrite)], near.ProtectionRegions);
         }
 
@@ -83,6 +85,10 @@ public sealed class ProcessLimitTests : IDisposable
         Assert.Matches(@"probe unmap a page: refused: Cannot unmap part of mapping \d+: ", output);
         Assert.Matches(@"probe grow: refused: Cannot grow mapping \d+: ", output);
         Assert.Contains("probe protect the whole mapping: done", output);
+        Assert.Matches(@"probe lock part: refused: Cannot lock part of mapping \d+: .*vm\.max_map_count", output);
+        Assert.Matches(@"probe advise Random for part: refused: Cannot give advice Random for part of mapping \d+: ", output);
+        Assert.Contains("probe advise DontNeed for part: done", output); // sets no area flag: splits nothing
+        Assert.Contains("probe lock the whole mapping: done", output);
         Assert.Contains("healthy: 536870912 bytes allocated, 0 mappings left", output);
     }
 

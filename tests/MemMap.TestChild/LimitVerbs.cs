@@ -9,8 +9,10 @@ using MemMap;
 ///                           ("round 1: ..."); remove them all and do it again ("round 2: ..."); map pages until even
 ///                           one more area is refused before each of these; then, at the limit, try on the first mapping (every page its own area): a protect
 ///                           from offset 0 with a count, one from an offset to the end, a partial unmap and a
-///                           growth (each must be refused), and a protect of the whole mapping (which needs no
-///                           area: it must be done); print "probe NAME: refused: MESSAGE" or "probe NAME: done";
+///                           growth, a lock and a flag advice of part of it (each must be refused), advice that sets
+///                           no area flag on part of it, a lock of all of it and a protect of the whole mapping (which
+///                           need no area: they must be done);
+///                           print "probe NAME: refused: MESSAGE" or "probe NAME: done";
 ///                           then remove every mapping and show the process is healthy.
 /// </summary>
 internal static class LimitVerbs
@@ -47,6 +49,14 @@ internal static class LimitVerbs
         Probe(mappings, "protect from an offset to the end", () => first.Protect(MemoryProtection.Read, 2L * page));
         Probe(mappings, "unmap a page", () => first.Unmap(2L * page, page));
         Probe(mappings, "grow", () => first.Resize((Pages + 1) * (long)page));
+        Probe(mappings, "lock part", () => first.Lock(0, page));
+        Probe(mappings, "advise Random for part", () => first.Advise(MappingAdvice.Random, 2L * page, page));
+        Probe(mappings, "advise DontNeed for part", () => first.Advise(MappingAdvice.DontNeed, 2L * page, page));
+        Probe(mappings, "lock the whole mapping", () =>
+        {
+            first.Lock();
+            first.Unlock();
+        });
         Probe(mappings, "protect the whole mapping", () => first.Protect(MemoryProtection.ReadWrite));
         byte[][] blocks = Enumerable.Range(0, 64).Select(_ => new byte[8 << 20]).ToArray();
         foreach (byte[] block in blocks)

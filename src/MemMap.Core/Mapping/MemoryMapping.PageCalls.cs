@@ -50,7 +50,7 @@ public sealed partial class MemoryMapping
         long length = count ?? Math.Max(0, Length - offset);
         CheckRange(offset, length);
         long start = offset - offset % PageSize;
-        long end = count is null ? MappedLength : RoundUp(offset + length);
+        long end = RoundUp(offset + length); // a null count ends at Length, so at MappedLength (Length rounded up)
         return (start, end - start);
     }
 
