@@ -12,6 +12,10 @@ using MemMap;
 ///                           growth (each must be refused), and a protect of the whole mapping (which needs no
 ///                           area: it must be done); print "probe NAME: refused: MESSAGE" or "probe NAME: done";
 ///                           then remove every mapping and show the process is healthy.
+///   give-back-descriptors <path>  (under prlimit --nofile) map <path> read-only until MemMap refuses; print how
+///                           many were mapped and how many descriptors the refusal says MemMap's mappings hold
+///                           ("round 1: ..."); remove them, map and remove 8 pieces of anonymous memory, and do it
+///                           again ("round 2: ...").
 /// </summary>
 internal static class LimitVerbs
 {
@@ -20,6 +24,10 @@ internal static class LimitVerbs
     /// <summary>Runs the verb in args[0], or returns null when it is not one of these.</summary>
     internal static int? Run(string[] args)
     {
+        if (args[0] == "give-back-descriptors")
+        {
+            return GiveBackDescriptors(args[1]);
+        }
         if (args[0] != "protect-to-area-limit")
         {
             return null;
@@ -58,6 +66,39 @@ internal static class LimitVerbs
             mapping.Dispose();
         }
         Console.WriteLine($"healthy: {blocks.Sum(block => (long)block.Length)} bytes allocated, {MappingRegistry.Live.Count} mappings left");
+        return 0;
+    }
+
+    /// <summary>
+    /// Twice: the second round shows that removing the first round's file mappings gave each its descriptor back
+    /// to MemMap's count, and that removing anonymous memory, which holds no descriptor, gave none.
+    /// </summary>
+    private static int GiveBackDescriptors(string path)
+    {
+        foreach (int round in new[] { 1, 2 })
+        {
+            var mappings = new List<MemoryMapping>();
+            try
+            {
+                while (true)
+                {
+                    mappings.Add(MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read }));
+                }
+            }
+            catch (ProcessLimitException refused)
+            {
+                Console.WriteLine($"round {round}: refused after {mappings.Count} file mappings, {refused.OwnedByMemMap} descriptors held by MemMap's mappings: {refused.Message}");
+            }
+            foreach (MemoryMapping mapping in mappings)
+            {
+                mapping.Dispose();
+            }
+            for (int i = 0; i < 8; i++)
+            {
+                MemoryMapping.MapAnonymous(new MappingOptions { Length = Environment.SystemPageSize }).Dispose();
+            }
+        }
+        Console.WriteLine($"done: {MappingRegistry.Live.Count} mappings left");
         return 0;
     }
 
