@@ -116,6 +116,67 @@ public sealed class ProcessLimitTests : IDisposable
         Assert.Contains("healthy: 536870912 bytes allocated, 0 mappings left", output);
     }
 
+    /// <summary>
+    /// Removing a file mapping gives its one descriptor back to MemMap's count, and removing anonymous memory gives back
+    /// none: a child under RLIMIT_NOFILE maps a file until MemMap refuses, and the refusal's count of descriptors held
+    /// by MemMap's mappings is exactly the number of live file mappings, the first time and again after every one was
+    /// removed and 8 pieces of anonymous memory mapped and removed. The same removals far from the limit, in this
+    /// process, close the file's descriptor and unmap the range (/proc/self/fd, /proc/self/maps), and a second
+    /// removal is harmless.
+    /// </summary>
+    [Fact]
+    public void Removing_a_file_mapping_gives_its_descriptor_back_to_MemMap_s_count_and_anonymous_memory_gives_none()
+    {
+        string path = files.CreatePattern(4096);
+        foreach (bool anonymous in new[] { false, true })
+        {
+            MemoryMapping mapping = anonymous
+                ? MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Environment.SystemPageSize })
+                : MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
+            (ulong start, ulong end) = ((ulong)mapping.Address, (ulong)mapping.Address + (ulong)mapping.MappedLength);
+            Assert.Equal(anonymous ? 0 : 1, DescriptorsOn(path));
+            mapping.Dispose();
+            Assert.Equal(0, DescriptorsOn(path));
+            // The file's pages are gone from the range (another thread may map its own memory there at once: only the file's count).
+            Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Start < end && region.End > start && region.Path == path);
+            mapping.Dispose();
+            Assert.False(mapping.IsOpen);
+            Assert.Null(MappingRegistry.Find(mapping.Id));
+        }
+
+        (int exitCode, string output) = ChildProcess.RunChildUnder(["prlimit", "--nofile=128:128", "--"], null, "give-back-descriptors", path);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        foreach (int round in new[] { 1, 2 })
+        {
+            var refusal = System.Text.RegularExpressions.Regex.Match(output, $@"round {round}: refused after (\d+) file mappings, (\d+) descriptors held by MemMap's mappings: Cannot map .*RLIMIT_NOFILE is 128");
+            Assert.True(refusal.Success, output);
+            Assert.True(int.Parse(refusal.Groups[1].Value) > 32, output);
+            Assert.Equal(refusal.Groups[1].Value, refusal.Groups[2].Value);
+        }
+        Assert.Contains("done: 0 mappings left", output);
+    }
+
+    /// <summary>
+    /// MemMap's area reserve is checked against its last reading; areas others take after it (native code mapping
+    /// behind MemMap's back) are met by munmap itself. A child takes every area the kernel has left, then unmaps the
+    /// middle page of a mapping, which must split an area: munmap's ENOMEM is a typed error naming munmap, and the
+    /// mapping is left as it was (no hole, every byte still there).
+    /// </summary>
+    [Fact]
+    public void A_partial_unmap_at_the_kernel_s_own_area_limit_is_a_clean_munmap_error_and_unmaps_nothing()
+    {
+        (int exitCode, string output) = ChildProcess.RunChild("unmap-at-kernel-area-limit");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        Assert.Matches(@"took \d+ areas; unmap: refused: munmap failed for anonymous memory: ENOMEM \(", output);
+        Assert.Contains("holes: 0; pages intact: True", output);
+    }
+
+    /// <summary>How many of this process's descriptors are open on <paramref name="path"/>.</summary>
+    private static int DescriptorsOn(string path) =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });
+
     /// <summary>The child's count of <paramref name="unit"/> (areas or descriptors) in use when it was refused.</summary>
     private static int InUseAtRefusal(string output, string unit) =>
         int.Parse(System.Text.RegularExpressions.Regex.Match(output, $@"in use at the refusal: (\d+) areas, (\d+) descriptors").Groups[unit == "areas" ? 1 : 2].Value);

@@ -53,6 +53,27 @@ public sealed class UnmapTests : IDisposable
     }
 
     [Fact]
+    public void Removing_a_mapping_whose_first_pages_were_unmapped_unmaps_its_last_pages_and_nothing_below_it()
+    {
+        // Six free pages (this collection runs alone, so they stay free): the lowest two are a neighbour's, mapped behind
+        // MemMap's back, and the file is mapped just above them.
+        nint free;
+        using (MemoryMapping space = MemoryMapping.MapAnonymous(new MappingOptions { Length = 6 * Page, Private = true }))
+        {
+            free = space.Address;
+        }
+        using var below = new Blocker(free, 2 * Page, 0x5A);
+        string path = files.CreatePattern(4 * Page);
+        MemoryMapping mapping = MemoryMapping.MapFile(path, new MappingOptions { Address = free + 2 * Page });
+        Assert.False(mapping.Unmap(0, 2 * Page));
+
+        mapping.Dispose(); // its one mapped segment starts 2 pages into the mapping
+
+        Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Path == path);
+        Assert.True(below.Holds(0x5A));
+    }
+
+    [Fact]
     public void Unmapping_every_page_removes_the_mapping()
     {
         MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Page, Private = true });
