@@ -157,22 +157,6 @@ public sealed class ProcessLimitTests : IDisposable
         Assert.Contains("done: 0 mappings left", output);
     }
 
-    /// <summary>
-    /// MemMap's area reserve is checked against its last reading; areas others take after it (native code mapping
-    /// behind MemMap's back) are met by munmap itself. A child takes every area the kernel has left, then unmaps the
-    /// middle page of a mapping, which must split an area: munmap's ENOMEM is a typed error naming munmap, and the
-    /// mapping is left as it was (no hole, every byte still there).
-    /// </summary>
-    [Fact]
-    public void A_partial_unmap_at_the_kernel_s_own_area_limit_is_a_clean_munmap_error_and_unmaps_nothing()
-    {
-        (int exitCode, string output) = ChildProcess.RunChild("unmap-at-kernel-area-limit");
-
-        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
-        Assert.Matches(@"took \d+ areas; unmap: refused: munmap failed for anonymous memory: ENOMEM \(", output);
-        Assert.Contains("holes: 0; pages intact: True", output);
-    }
-
     /// <summary>How many of this process's descriptors are open on <paramref name="path"/>.</summary>
     private static int DescriptorsOn(string path) =>
         new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });

@@ -18,11 +18,6 @@ using MemMap;
 ///                           many were mapped and how many descriptors the refusal says MemMap's mappings hold
 ///                           ("round 1: ..."); remove them, map and remove 8 pieces of anonymous memory, and do it
 ///                           again ("round 2: ...").
-///   unmap-at-kernel-area-limit  map 4 pages, then take every memory area the kernel has left with raw mmaps of
-///                           one page (behind MemMap's back, as native code in the process might); unmap the
-///                           mapping's second page, which must split an area; free the raw pages and print the
-///                           outcome ("unmap: refused: MESSAGE" or "unmap: done"), then the mapping's holes and
-///                           whether its 4 pages still hold what was written.
 /// </summary>
 internal static class LimitVerbs
 {
@@ -34,10 +29,6 @@ internal static class LimitVerbs
         if (args[0] == "give-back-descriptors")
         {
             return GiveBackDescriptors(args[1]);
-        }
-        if (args[0] == "unmap-at-kernel-area-limit")
-        {
-            return UnmapAtKernelAreaLimit();
         }
         if (args[0] != "protect-to-area-limit")
         {
@@ -120,73 +111,6 @@ internal static class LimitVerbs
         Console.WriteLine($"done: {MappingRegistry.Live.Count} mappings left");
         return 0;
     }
-
-    /// <summary>
-    /// MemMap's area reserve is checked against its last reading of /proc/self/maps; areas taken after it by others
-    /// are met by munmap itself, which needs one more area to split one and fails with ENOMEM at the kernel's limit.
-    /// </summary>
-    private static int UnmapAtKernelAreaLimit()
-    {
-        int page = Environment.SystemPageSize;
-        using MemoryMapping mapping = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4L * page, Private = true });
-        mapping.Write(0, Enumerable.Repeat((byte)7, 4 * page).ToArray());
-        // Warm up what the unmap and its failure run (a partial unmap, the exception), so that nothing they need is mapped at the limit.
-        using (MemoryMapping warm = MemoryMapping.MapAnonymous(new MappingOptions { Length = 4L * page, Private = true }))
-        {
-            warm.Unmap(page, page);
-        }
-        try
-        {
-            throw new SystemCallException("munmap", 12, "ENOMEM", System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(12), "warm-up", null);
-        }
-        catch (SystemCallException warmUp)
-        {
-            _ = warmUp.Message + warmUp.StackTrace;
-        }
-        // And MemMap's errno names (a class initializer): the runtime needs a new area for code it compiles at the limit.
-        Type errno = typeof(MemoryMapping).Assembly.GetType("MemMap.Interop.Errno", throwOnError: true)!;
-        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(errno.TypeHandle);
-        foreach (System.Reflection.MethodInfo method in errno.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly))
-        {
-            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
-        }
-        Console.Out.Flush();
-        nint[] taken = new nint[int.Parse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim(), System.Globalization.CultureInfo.InvariantCulture) + 16];
-        int count = 0;
-        string outcome;
-        try
-        {
-            // Alternate protections, so that neighbouring pages never merge into one area.
-            while (count < taken.Length && (taken[count] = Mmap(0, (nuint)page, count % 2 == 0 ? 1 : 0, 0x22, -1, 0)) != -1)
-            {
-                count++;
-            }
-            try
-            {
-                outcome = mapping.Unmap(page, page) ? "unmap: removed" : "unmap: done";
-            }
-            catch (SystemCallException refused)
-            {
-                outcome = "unmap: refused: " + refused.Message;
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < count; i++)
-            {
-                _ = Munmap(taken[i], (nuint)page);
-            }
-        }
-        Console.WriteLine($"took {count} areas; {outcome}");
-        Console.WriteLine($"holes: {mapping.UnmappedRanges.Count}; pages intact: {mapping.Read(0, 4 * page).All(b => b == 7)}");
-        return 0;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "munmap", SetLastError = true)]
-    private static extern int Munmap(nint address, nuint length);
 
     private static List<MemoryMapping> ProtectToLimit(int page, int round)
     {
