@@ -125,16 +125,10 @@ public sealed partial class MemoryMapping
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!HeldLocks.Exists(other => other.Conflicts(held)))
                 {
-                    HeldLocks.Add(held);
-                    held.MarkHeld();
+                    HoldLocked(held);
                     return;
                 }
-                TimeSpan? left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
-                if (left <= TimeSpan.Zero)
-                {
-                    throw LockTimeout(held, timeout!.Value);
-                }
-                Monitor.Wait(HeldLocks, left ?? Timeout.InfiniteTimeSpan);
+                Monitor.Wait(HeldLocks, TimeLeft(held, timeout, started) ?? Timeout.InfiniteTimeSpan);
             }
         }
     }
@@ -154,19 +148,28 @@ public sealed partial class MemoryMapping
             {
                 if (TryLockFile(held))
                 {
-                    HeldLocks.Add(held);
-                    held.MarkHeld();
+                    HoldLocked(held);
                     return;
                 }
             }
-            TimeSpan? left = timeout - Stopwatch.GetElapsedTime(started); // null without a time limit
-            if (left <= TimeSpan.Zero)
-            {
-                throw LockTimeout(held, timeout!.Value);
-            }
-            cancellationToken.WaitHandle.WaitOne(LockPause(left, backoff));
+            cancellationToken.WaitHandle.WaitOne(LockPause(TimeLeft(held, timeout, started), backoff));
             backoff = NextLockBackoff(backoff);
         }
+    }
+
+    /// <summary>Records a lock just taken as held. Call under HeldLocks.</summary>
+    private static void HoldLocked(MappingRangeLock held)
+    {
+        HeldLocks.Add(held);
+        held.MarkHeld();
+    }
+
+    /// <summary>What is left of <paramref name="timeout"/> since <paramref name="started"/>, or null without a time limit; the lock's timeout error when nothing is.</summary>
+    /// <exception cref="MappingTimeoutException">The time ran out.</exception>
+    private TimeSpan? TimeLeft(MappingRangeLock held, TimeSpan? timeout, long started)
+    {
+        TimeSpan? left = timeout - Stopwatch.GetElapsedTime(started);
+        return left <= TimeSpan.Zero ? throw LockTimeout(held, timeout!.Value) : left;
     }
 
     private MappingTimeoutException LockTimeout(MappingRangeLock held, TimeSpan timeout) =>
