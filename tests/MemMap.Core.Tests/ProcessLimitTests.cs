@@ -134,9 +134,9 @@ public sealed class ProcessLimitTests : IDisposable
                 ? MemoryMapping.MapAnonymous(new MappingOptions { Length = 2 * Environment.SystemPageSize })
                 : MemoryMapping.MapFile(path, new MappingOptions { Protection = MemoryProtection.Read });
             (ulong start, ulong end) = ((ulong)mapping.Address, (ulong)mapping.Address + (ulong)mapping.MappedLength);
-            Assert.Equal(anonymous ? 0 : 1, DescriptorsOn(path));
+            Assert.Equal(anonymous ? 0 : 1, OpenDescriptors.On(path));
             mapping.Dispose();
-            Assert.Equal(0, DescriptorsOn(path));
+            Assert.Equal(0, OpenDescriptors.On(path));
             // The file's pages are gone from the range (another thread may map its own memory there at once: only the file's count).
             Assert.DoesNotContain(ProcessMemoryMap.Read(), region => region.Start < end && region.End > start && region.Path == path);
             mapping.Dispose();
@@ -156,10 +156,6 @@ public sealed class ProcessLimitTests : IDisposable
         }
         Assert.Contains("done: 0 mappings left", output);
     }
-
-    /// <summary>How many of this process's descriptors are open on <paramref name="path"/>.</summary>
-    private static int DescriptorsOn(string path) =>
-        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });
 
     /// <summary>The child's count of <paramref name="unit"/> (areas or descriptors) in use when it was refused.</summary>
     private static int InUseAtRefusal(string output, string unit) =>

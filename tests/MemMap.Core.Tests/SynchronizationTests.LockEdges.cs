@@ -7,14 +7,6 @@ namespace MemMap.Tests;
 // open and close, waits without a time limit or ended by cancellation, and how soon a waiter follows a release.
 public sealed partial class SynchronizationTests
 {
-    /// <summary>Whether descriptor <paramref name="fd"/> is closed in a child process's program (O_CLOEXEC in the flags /proc/self/fdinfo shows, in octal).</summary>
-    private static bool ClosesOnExec(int fd) =>
-        (Convert.ToInt32(File.ReadLines($"/proc/self/fdinfo/{fd}").First(line => line.StartsWith("flags:", StringComparison.Ordinal))["flags:".Length..].Trim(), 8) & 0x80000) != 0;
-
-    /// <summary>How many of this process's descriptors are open on <paramref name="path"/> (the mapping's own, and one per lock or idle lock description).</summary>
-    private static int DescriptionsOf(string path) =>
-        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });
-
     [Fact]
     public void A_lock_covers_the_file_offsets_of_its_range_and_is_listed_as_this_process_s()
     {
@@ -23,7 +15,7 @@ public sealed partial class SynchronizationTests
         using (MappingRangeLock held = mapping.LockRange(10, 5))
         {
             Assert.Equal((Page + 10L, 5L, false, true), (held.Offset, held.Count, held.IsShared, held.IsHeld));
-            Assert.True(ClosesOnExec(held.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
+            Assert.True(OpenDescriptors.ClosesOnExec(held.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
             Assert.Equal($"Exclusive lock on offsets {Page + 10} to {Page + 14} of mapping {mapping.Id}", held.ToString());
             Assert.Equal(new FileLock(path, FileLockType.Write, FileLockKind.OFD, Environment.ProcessId, Page + 10, 5), Assert.Single(mapping.GetFileLocks()));
         }
@@ -43,7 +35,7 @@ public sealed partial class SynchronizationTests
         var empty = Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(0, 0));
         Assert.Contains("A lock covers at least one byte", empty.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(2 * Page)); // at the end, no count: no bytes left
-        Assert.Equal(1, DescriptionsOf(path));
+        Assert.Equal(1, OpenDescriptors.On(path));
         Assert.Empty(FileLocks.Read(path));
     }
 
@@ -59,10 +51,10 @@ public sealed partial class SynchronizationTests
         Assert.Contains("offset -1 with count 1 is not a range", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(-1, 1)).Message);
         Assert.Contains($"offset {2 * Page + 1} with count -1 is not a range", Assert.Throws<ArgumentOutOfRangeException>(() => mapping.LockRange(2 * Page + 1)).Message); // no count: the rest, which is less than none
         int mappings = anonymous ? 0 : 1; // descriptors on the file: the file mapping's own
-        Assert.Equal(mappings, DescriptionsOf(path));
+        Assert.Equal(mappings, OpenDescriptors.On(path));
         Assert.Empty(FileLocks.Read(path));
         using MappingRangeLock last = mapping.LockRange(2 * Page - 1, 1, timeout: TimeSpan.Zero); // the last byte is inside
-        Assert.Equal((2 * mappings, mappings), (DescriptionsOf(path), FileLocks.Read(path).Count));
+        Assert.Equal((2 * mappings, mappings), (OpenDescriptors.On(path), FileLocks.Read(path).Count));
         if (anonymous)
         {
             Assert.Equal(-1, last.Descriptor); // no description to close when it is released
@@ -99,7 +91,7 @@ public sealed partial class SynchronizationTests
         Assert.InRange(clock.ElapsedMilliseconds, 95, 5_000);
         Assert.Equal(MappingTimeoutKind.Lock, timeout.Kind);
         Assert.Contains($"Waited 0.1 s for an exclusive lock on offsets 105 to 105 of {path} (mapping {mapping.Id})", timeout.Message);
-        Assert.Equal(2, DescriptionsOf(path)); // the mapping's and the held lock's: the refused one is closed
+        Assert.Equal(2, OpenDescriptors.On(path)); // the mapping's and the held lock's: the refused one is closed
     }
 
     [Fact]
@@ -158,7 +150,7 @@ public sealed partial class SynchronizationTests
         if (!anonymous)
         {
             Assert.Single(FileLocks.Read(path));
-            Assert.Equal(3, DescriptionsOf(path)); // the mapping's, the held lock's, the idle one of the lock just released
+            Assert.Equal(3, OpenDescriptors.On(path)); // the mapping's, the held lock's, the idle one of the lock just released
         }
     }
 
@@ -166,28 +158,28 @@ public sealed partial class SynchronizationTests
     public void A_released_lock_s_description_is_kept_for_the_next_holder_and_closed_with_the_mapping()
     {
         MemoryMapping mapping = SharedFile(out string path);
-        Assert.Equal(1, DescriptionsOf(path));
+        Assert.Equal(1, OpenDescriptors.On(path));
         MappingRangeLock first = mapping.LockRange(0, 10);
-        Assert.Equal(2, DescriptionsOf(path));
+        Assert.Equal(2, OpenDescriptors.On(path));
         first.Dispose();
         Assert.Equal((false, -1), (first.IsHeld, first.Descriptor)); // released for good: a second Dispose must close nothing
 
-        Assert.Equal(2, DescriptionsOf(path)); // unlocked and idle
+        Assert.Equal(2, OpenDescriptors.On(path)); // unlocked and idle
         Assert.Empty(FileLocks.Read(path));
         first.Dispose();
         mapping.LockRange(0, 10).Dispose(); // the idle one again
-        Assert.Equal(2, DescriptionsOf(path));
+        Assert.Equal(2, OpenDescriptors.On(path));
         Assert.Throws<MappingLockRecursionException>(() => { using MappingRangeLock a = mapping.LockRange(0, 10); mapping.LockRange(5, 1); });
-        Assert.Equal(2, DescriptionsOf(path)); // the refused one is closed, the first returned
+        Assert.Equal(2, OpenDescriptors.On(path)); // the refused one is closed, the first returned
 
         MappingRangeLock outliving = mapping.LockRange(0, 10);
         mapping.LockRange(20, 10).Dispose(); // idle again
-        Assert.Equal(3, DescriptionsOf(path));
+        Assert.Equal(3, OpenDescriptors.On(path));
         mapping.Dispose();
-        Assert.Equal(1, DescriptionsOf(path)); // only the held lock's
+        Assert.Equal(1, OpenDescriptors.On(path)); // only the held lock's
         Assert.Single(FileLocks.Read(path));
         outliving.Dispose();
-        Assert.Equal(0, DescriptionsOf(path));
+        Assert.Equal(0, OpenDescriptors.On(path));
         Assert.Empty(FileLocks.Read(path));
     }
 
@@ -247,16 +239,16 @@ public sealed partial class SynchronizationTests
                 using (MappingRangeLock reading = mapping.LockRange(10, 5, shared: true))
                 {
                     Assert.Equal(new FileLock(path, FileLockType.Read, FileLockKind.OFD, Environment.ProcessId, 10, 5), Assert.Single(mapping.GetFileLocks()));
-                    Assert.Equal(2, DescriptionsOf(path)); // the mapping's and the lock's, opened for reading only
-                    Assert.True(ClosesOnExec(reading.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
+                    Assert.Equal(2, OpenDescriptors.On(path)); // the mapping's and the lock's, opened for reading only
+                    Assert.True(OpenDescriptors.ClosesOnExec(reading.Descriptor), "a lock's description must close when a child process runs another program (O_CLOEXEC)");
                 }
-                Assert.Equal(1, DescriptionsOf(path)); // released, a read-only description is closed, not kept: it could not serve an exclusive lock
+                Assert.Equal(1, OpenDescriptors.On(path)); // released, a read-only description is closed, not kept: it could not serve an exclusive lock
                 Assert.Empty(FileLocks.Read(path));
             }
             var refused = Assert.Throws<SystemCallException>(() => mapping.LockRange(10, 5));
             Assert.Equal(("open", "EROFS"), (refused.SystemCall, refused.ErrnoName));
             Assert.EndsWith("An exclusive lock needs the file open for writing, and its file system is mounted read-only: take a shared lock (-Shared).", refused.Message);
-            Assert.Equal(1, DescriptionsOf(path));
+            Assert.Equal(1, OpenDescriptors.On(path));
             Assert.Empty(FileLocks.Read(path));
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MemMap.Interop;
+using MemMap.Tests.Helpers;
 
 namespace MemMap.Tests;
 
@@ -87,14 +88,14 @@ public sealed class WaiterTableTests
         ulong key = FreeKey(crossProcess: true);
         nint counter = WaiterTable.CounterAddress(true, key);
         (nint start, _, _) = MappingOf(SharedPath, counter);
-        int descriptorsBefore = DescriptorsOf(SharedPath);
+        int descriptorsBefore = OpenDescriptors.On(SharedPath);
 
         nint again = WaiterTable.MapShared(WaiterTable.SharedName);
         Assert.NotEqual(0, again);
         try
         {
             Assert.NotEqual(start, again);
-            Assert.Equal(descriptorsBefore, DescriptorsOf(SharedPath));
+            Assert.Equal(descriptorsBefore, OpenDescriptors.On(SharedPath));
             (nint mappedStart, nint mappedEnd, string permissions) = MappingOf(SharedPath, again);
             Assert.Equal((again, TableBytes, "rw-s"), (mappedStart, (int)(mappedEnd - mappedStart), permissions));
             Assert.True(new FileInfo(SharedPath).Length >= TableBytes);
@@ -124,11 +125,11 @@ public sealed class WaiterTableTests
         string path = "/dev/shm" + name;
         try
         {
-            int descriptorsBefore = DescriptorsOf(path);
+            int descriptorsBefore = OpenDescriptors.On(path);
             MapAndUnmap(name);
             Assert.Equal(TableBytes, new FileInfo(path).Length);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-            Assert.Equal(descriptorsBefore, DescriptorsOf(path));
+            Assert.Equal(descriptorsBefore, OpenDescriptors.On(path));
 
             SetLength(path, 100); // an older, smaller table grows
             MapAndUnmap(name);
@@ -195,7 +196,4 @@ public sealed class WaiterTableTests
         Assert.Equal(bytes.Length, RandomAccess.Read(file.SafeFileHandle, bytes, offset));
         return BitConverter.ToInt32(bytes);
     }
-
-    private static int DescriptorsOf(string path) =>
-        new DirectoryInfo("/proc/self/fd").GetFiles().Count(link => { try { return link.LinkTarget == path; } catch (IOException) { return false; } });
 }
